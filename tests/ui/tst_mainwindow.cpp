@@ -1,0 +1,94 @@
+// The window as a user meets it, offscreen: pick a type, read its schema, select an element.
+
+#include "ui/models/resourcetypemodel.h"
+#include "ui/widgets/mainwindow.h"
+
+#include "testmodel.h"
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+
+#include <QTest>
+#include <QTextBrowser>
+#include <QTreeView>
+
+using namespace fhir;
+using namespace Qt::StringLiterals;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    std::shared_ptr<const schema::Model> m_model;
+
+    static QModelIndex find(QAbstractItemModel *model, const QString &text,
+                            const QModelIndex &parent = {})
+    {
+        for (int row = 0; row < model->rowCount(parent); ++row) {
+            const QModelIndex index = model->index(row, 0, parent);
+            if (index.data().toString() == text)
+                return index;
+            if (const QModelIndex inner = find(model, text, index); inner.isValid())
+                return inner;
+        }
+        return {};
+    }
+
+private Q_SLOTS:
+    void initTestCase() { m_model = loadTestModel(); }
+
+    void opensOnPatientSchema()
+    {
+        ui::MainWindow window(m_model);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *title = window.findChild<QLabel *>(u"typeTitle"_s);
+        QVERIFY(title);
+        QVERIFY(title->text().contains(u"Patient"_s));
+        auto *elements = window.findChild<QTreeView *>(u"elementTreeView"_s);
+        QVERIFY(elements);
+        QVERIFY(find(elements->model(), u"gender"_s).isValid());
+    }
+
+    void filterThenPickObservation()
+    {
+        ui::MainWindow window(m_model);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *filter = window.findChild<QLineEdit *>(u"resourceFilter"_s);
+        auto *types = window.findChild<QTreeView *>(u"resourceTypeView"_s);
+        QVERIFY(filter && types);
+        QTest::keyClicks(filter, u"observ"_s);
+        const QModelIndex observation = find(types->model(), u"Observation"_s);
+        QVERIFY(observation.isValid());
+        QVERIFY(!find(types->model(), u"Patient"_s).isValid()); // filtered out
+        types->setCurrentIndex(observation);
+
+        auto *title = window.findChild<QLabel *>(u"typeTitle"_s);
+        QVERIFY(title->text().contains(u"Observation"_s));
+        auto *elements = window.findChild<QTreeView *>(u"elementTreeView"_s);
+        const QModelIndex status = find(elements->model(), u"status"_s);
+        QVERIFY(status.isValid());
+        elements->setCurrentIndex(status);
+        auto *details = window.findChild<QTextBrowser *>(u"elementDetails"_s);
+        QVERIFY(details);
+        const QString text = details->toPlainText();
+        QVERIFY2(text.contains(u"Observation.status"_s), qPrintable(text));
+        QVERIFY(text.contains(u"required"_s));
+        QVERIFY(text.contains(u"final"_s)); // a code of the observation-status value set
+        QVERIFY(text.contains(u"status (token)"_s)); // the search parameter indexing it
+    }
+
+    void explainsAMissingModel()
+    {
+        ui::MainWindow window(nullptr, u"no FHIR model file found"_s);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *title = window.findChild<QLabel *>(u"typeTitle"_s);
+        QVERIFY(title->text().contains(u"could not be loaded"_s));
+        QVERIFY(title->text().contains(u"no FHIR model file found"_s));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

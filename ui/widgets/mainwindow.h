@@ -1,0 +1,51 @@
+#pragma once
+
+#include "schemas/model.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTextBrowser;
+class QTreeView;
+
+namespace fhir::ui {
+
+class ElementTreeModel;
+class ResourceTypeModel;
+
+/// The portal's main window: resource types on the left, the chosen type's schema on the
+/// right (element tree and the selected element's details).
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    /// `model` may be null when it could not be loaded; `loadError` then says why.
+    explicit MainWindow(std::shared_ptr<const schema::Model> model, const QString &loadError = {},
+                        QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Shows a resource type's schema, as if the user had picked it.
+    void showType(const QString &typeName);
+
+private:
+    void onTypeSelected();
+    void onElementSelected();
+    QString detailsHtml(const schema::ElementNode &node) const;
+
+    std::shared_ptr<const schema::Model> m_model;
+    ResourceTypeModel *m_typeModel; // owned by this (QObject parent)
+    QSortFilterProxyModel *m_typeFilter; // owned by this
+    ElementTreeModel *m_elementModel; // owned by this
+    QLineEdit *m_filterEdit; // owned by the widget tree
+    QTreeView *m_typeView;
+    QLabel *m_typeTitle;
+    QTreeView *m_elementView;
+    QTextBrowser *m_details;
+};
+
+} // namespace fhir::ui
