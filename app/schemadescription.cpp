@@ -37,10 +37,10 @@ Result<QString> describeElement(const schema::Model &model, const QString &path)
 {
     Result<ElementNode> node = model.element(path);
     if (!node)
-        return Error{ node.error() };
+        return Error{node.error()};
     Result<QList<ElementNode>> children = model.children(path);
     if (!children)
-        return Error{ children.error() };
+        return Error{children.error()};
 
     QString out;
     const ElementDefinition &def = *node->definition;

@@ -21,10 +21,9 @@ nlohmann::json operationOutcome(const QList<Issue> &issues)
 {
     nlohmann::json list = nlohmann::json::array();
     for (const Issue &issue : issues) {
-        nlohmann::json entry
-            = { { "severity", severityName(issue.severity).toStdString() },
-                { "code",
-                  issue.code.isEmpty() ? std::string("processing") : issue.code.toStdString() } };
+        nlohmann::json entry = {
+            {"severity", severityName(issue.severity).toStdString()},
+            {"code", issue.code.isEmpty() ? std::string("processing") : issue.code.toStdString()}};
         if (!issue.diagnostics.isEmpty())
             entry["diagnostics"] = issue.diagnostics.toStdString();
         if (!issue.expression.isEmpty()) {
@@ -37,10 +36,9 @@ nlohmann::json operationOutcome(const QList<Issue> &issues)
     }
     // OperationOutcome.issue is 1..*: an empty list still says that all went well.
     if (list.empty())
-        list.push_back({ { "severity", "information" },
-                         { "code", "informational" },
-                         { "diagnostics", "All OK" } });
-    return { { "resourceType", "OperationOutcome" }, { "issue", std::move(list) } };
+        list.push_back(
+            {{"severity", "information"}, {"code", "informational"}, {"diagnostics", "All OK"}});
+    return {{"resourceType", "OperationOutcome"}, {"issue", std::move(list)}};
 }
 
 } // namespace fhir::server

@@ -49,15 +49,15 @@ QStringList qsl(const json &object, const char *key)
 SearchParamType parseParamType(const QString &name)
 {
     static const QHash<QString, SearchParamType> types = {
-        { QStringLiteral("number"), SearchParamType::Number },
-        { QStringLiteral("date"), SearchParamType::Date },
-        { QStringLiteral("string"), SearchParamType::String },
-        { QStringLiteral("token"), SearchParamType::Token },
-        { QStringLiteral("reference"), SearchParamType::Reference },
-        { QStringLiteral("composite"), SearchParamType::Composite },
-        { QStringLiteral("quantity"), SearchParamType::Quantity },
-        { QStringLiteral("uri"), SearchParamType::Uri },
-        { QStringLiteral("special"), SearchParamType::Special },
+        {QStringLiteral("number"), SearchParamType::Number},
+        {QStringLiteral("date"), SearchParamType::Date},
+        {QStringLiteral("string"), SearchParamType::String},
+        {QStringLiteral("token"), SearchParamType::Token},
+        {QStringLiteral("reference"), SearchParamType::Reference},
+        {QStringLiteral("composite"), SearchParamType::Composite},
+        {QStringLiteral("quantity"), SearchParamType::Quantity},
+        {QStringLiteral("uri"), SearchParamType::Uri},
+        {QStringLiteral("special"), SearchParamType::Special},
     };
     return types.value(name, SearchParamType::Special);
 }
@@ -80,7 +80,7 @@ std::optional<FixedValue> parseFixed(const json &el, const char *key)
     const auto it = el.find(key);
     if (it == el.end())
         return std::nullopt;
-    return FixedValue{ qs(*it, "type"), it->value("value", json()) };
+    return FixedValue{qs(*it, "type"), it->value("value", json())};
 }
 
 ElementDefinition parseElement(const json &el)
@@ -93,9 +93,9 @@ ElementDefinition parseElement(const json &el)
     e.max = qs(el, kMax);
     if (const auto t = el.find(kTypes); t != el.end()) {
         for (const auto &type : *t) {
-            e.types.append(TypeRef{ qs(type, kTypeCode), qs(type, kTypeSystem),
-                                    qsl(type, kTypeTargets), qsl(type, kTypeProfiles),
-                                    qs(type, kTypeRegex) });
+            e.types.append(TypeRef{qs(type, kTypeCode), qs(type, kTypeSystem),
+                                   qsl(type, kTypeTargets), qsl(type, kTypeProfiles),
+                                   qs(type, kTypeRegex)});
         }
     }
     e.contentReference = qs(el, kContentReference);
@@ -111,8 +111,8 @@ ElementDefinition parseElement(const json &el)
     e.conditions = qsl(el, kCondition);
     if (const auto k = el.find(kConstraints); k != el.end()) {
         for (const auto &c : *k) {
-            e.constraints.append(Constraint{ qs(c, "key"), qs(c, "sev"), qs(c, "h"), qs(c, "x"),
-                                             c.value("own", false) });
+            e.constraints.append(Constraint{qs(c, "key"), qs(c, "sev"), qs(c, "h"), qs(c, "x"),
+                                            c.value("own", false)});
         }
     }
     e.fixed = parseFixed(el, kFixed);
@@ -188,11 +188,11 @@ struct Model::Private
     Result<json> decodeBlob(const modelfile::BlobRef &ref) const
     {
         if (ref.offset < 0 || ref.length <= 0 || blobBase + ref.offset + ref.length > size)
-            return Error{ QStringLiteral("the model file is damaged (blob out of range)") };
+            return Error{QStringLiteral("the model file is damaged (blob out of range)")};
         const uchar *begin = data + blobBase + ref.offset;
         json doc = json::from_cbor(begin, begin + ref.length, true, false);
         if (doc.is_discarded())
-            return Error{ QStringLiteral("the model file is damaged (bad blob)") };
+            return Error{QStringLiteral("the model file is damaged (bad blob)")};
         return doc;
     }
 
@@ -200,23 +200,28 @@ struct Model::Private
     {
         const auto ref = typeBlobs.constFind(typeName);
         if (ref == typeBlobs.cend())
-            return Error{ QStringLiteral("unknown type \"%1\"").arg(typeName) };
+            return Error{QStringLiteral("unknown type \"%1\"").arg(typeName)};
         QMutexLocker lock(&mutex);
         const std::string key = typeName.toStdString();
         if (const auto it = elementCache.find(key); it != elementCache.end())
             return it->second.get();
         Result<json> doc = decodeBlob(*ref);
         if (!doc)
-            return Error{ doc.error() };
+            return Error{doc.error()};
         auto elements = std::make_unique<TypeElements>();
         elements->list.reserve(qsizetype(doc->size()));
-        for (const auto &el : *doc) {
-            ElementDefinition e = parseElement(el);
-            elements->byPath.insert(e.path, elements->list.size());
-            const qsizetype dot = e.path.lastIndexOf(QLatin1Char('.'));
-            if (dot > 0)
-                elements->childrenOf[e.path.left(dot)].append(elements->list.size());
-            elements->list.append(std::move(e));
+        try {
+            for (const auto &el : *doc) {
+                ElementDefinition e = parseElement(el);
+                elements->byPath.insert(e.path, elements->list.size());
+                const qsizetype dot = e.path.lastIndexOf(QLatin1Char('.'));
+                if (dot > 0)
+                    elements->childrenOf[e.path.left(dot)].append(elements->list.size());
+                elements->list.append(std::move(e));
+            }
+        } catch (const json::exception &e) {
+            return Error{QStringLiteral("the model file is damaged (type %1: %2)")
+                             .arg(typeName, QString::fromUtf8(e.what()))};
         }
         const TypeElements *out = elements.get();
         elementCache.emplace(key, std::move(elements));
@@ -254,18 +259,18 @@ struct Model::Private
         const QStringList segments = path.split(QLatin1Char('.'));
         const QString &root = segments.first();
         if (!types.contains(root))
-            return Error{ QStringLiteral("unknown type \"%1\" in path \"%2\"").arg(root, path) };
+            return Error{QStringLiteral("unknown type \"%1\" in path \"%2\"").arg(root, path)};
         Result<const TypeElements *> te = typeElements(root);
         if (!te)
-            return Error{ te.error() };
+            return Error{te.error()};
         const ElementDefinition *def = &(*te)->list.at((*te)->byPath.value(root));
-        Located at{ { root, root, QString(), def, true }, root };
+        Located at{{root, root, QString(), def, true}, root};
         const TypeElements *current = *te;
 
         for (qsizetype i = 1; i < segments.size(); ++i) {
             const QString &segment = segments.at(i);
             if (segment.isEmpty())
-                return Error{ QStringLiteral("empty segment in path \"%1\"").arg(path) };
+                return Error{QStringLiteral("empty segment in path \"%1\"").arg(path)};
             QString parentPath = at.definitionPath;
             // A contentReference shares the referenced element's children.
             if (!at.node.definition->contentReference.isEmpty() && at.node.choiceType.isEmpty())
@@ -313,17 +318,16 @@ struct Model::Private
                 dataType = at.node.definition->types.first().code;
             if (dataType.isEmpty() || !types.contains(dataType)) {
                 return Error{
-                    QStringLiteral("\"%1\" has no element \"%2\"").arg(at.node.path, segment)
-                };
+                    QStringLiteral("\"%1\" has no element \"%2\"").arg(at.node.path, segment)};
             }
             Result<const TypeElements *> next = typeElements(dataType);
             if (!next)
-                return Error{ next.error() };
+                return Error{next.error()};
             current = *next;
             at.node.definedIn = dataType;
             if (!findIn(*current, dataType)) {
-                return Error{ QStringLiteral("\"%1\" (%2) has no element \"%3\"")
-                                  .arg(at.node.path, dataType, segment) };
+                return Error{QStringLiteral("\"%1\" (%2) has no element \"%3\"")
+                                 .arg(at.node.path, dataType, segment)};
             }
             at.node.path += QLatin1Char('.') + segment;
         }
@@ -342,144 +346,152 @@ Model::~Model() = default;
 
 Result<std::shared_ptr<const Model>> Model::load(const QString &path)
 {
-    std::shared_ptr<Model> model(new Model);
-    Private &p = *model->d;
-    p.file.setFileName(path);
-    if (!p.file.open(QIODevice::ReadOnly))
-        return Error{
-            QStringLiteral("cannot open the FHIR model %1: %2").arg(path, p.file.errorString())
-        };
-    p.size = p.file.size();
-    p.data = p.file.map(0, p.size);
-    if (p.data == nullptr)
-        return Error{ QStringLiteral("cannot map the FHIR model %1").arg(path) };
-    if (p.size < modelfile::kHeaderSize
-        || std::memcmp(p.data, modelfile::kMagic, sizeof modelfile::kMagic) != 0)
-        return Error{ QStringLiteral("%1 is not a FHIR Portal model file").arg(path) };
-    const quint32 indexLength = quint32(p.data[8]) | (quint32(p.data[9]) << 8)
-        | (quint32(p.data[10]) << 16) | (quint32(p.data[11]) << 24);
-    if (modelfile::kHeaderSize + qint64(indexLength) > p.size)
-        return Error{ QStringLiteral("the FHIR model %1 is truncated").arg(path) };
-    p.blobBase = modelfile::kHeaderSize + indexLength;
+    // A file that is valid CBOR but not what the compactor writes makes nlohmann throw on a
+    // missing key or a wrong type; that stays inside this library as an error value.
+    try {
+        std::shared_ptr<Model> model(new Model);
+        Private &p = *model->d;
+        p.file.setFileName(path);
+        if (!p.file.open(QIODevice::ReadOnly))
+            return Error{QStringLiteral("cannot open the FHIR model %1: %2")
+                             .arg(path, p.file.errorString())};
+        p.size = p.file.size();
+        p.data = p.file.map(0, p.size);
+        if (p.data == nullptr)
+            return Error{QStringLiteral("cannot map the FHIR model %1").arg(path)};
+        if (p.size < modelfile::kHeaderSize
+            || std::memcmp(p.data, modelfile::kMagic, sizeof modelfile::kMagic) != 0)
+            return Error{QStringLiteral("%1 is not a FHIR Portal model file").arg(path)};
+        const quint32 indexLength = quint32(p.data[8]) | (quint32(p.data[9]) << 8)
+            | (quint32(p.data[10]) << 16) | (quint32(p.data[11]) << 24);
+        if (modelfile::kHeaderSize + qint64(indexLength) > p.size)
+            return Error{QStringLiteral("the FHIR model %1 is truncated").arg(path)};
+        p.blobBase = modelfile::kHeaderSize + indexLength;
 
-    const uchar *indexBegin = p.data + modelfile::kHeaderSize;
-    const json index = json::from_cbor(indexBegin, indexBegin + indexLength, true, false);
-    if (index.is_discarded() || !index.is_object())
-        return Error{ QStringLiteral("the FHIR model %1 is damaged").arg(path) };
+        const uchar *indexBegin = p.data + modelfile::kHeaderSize;
+        const json index = json::from_cbor(indexBegin, indexBegin + indexLength, true, false);
+        if (index.is_discarded() || !index.is_object())
+            return Error{QStringLiteral("the FHIR model %1 is damaged").arg(path)};
 
-    p.fhirVersion = qs(index, "fhirVersion");
-    p.source = qs(index, "source");
+        p.fhirVersion = qs(index, "fhirVersion");
+        p.source = qs(index, "source");
 
-    for (const auto &t : index.value("types", json::array())) {
-        TypeInfo info;
-        info.name = qs(t, "name");
-        info.url = qs(t, "url");
-        const QString kind = qs(t, "kind");
-        info.kind = kind == QLatin1String("resource") ? TypeKind::Resource
-            : kind == QLatin1String("primitive-type") ? TypeKind::PrimitiveType
-                                                      : TypeKind::ComplexType;
-        info.isAbstract = t.value("abstract", false);
-        info.isConstraint = qs(t, "derivation") == QLatin1String("constraint");
-        info.baseType = qs(t, "base");
-        // A constraint (SimpleQuantity) is named by its id; its `type` is the base type.
-        if (info.isConstraint)
-            info.name = qs(t, "id");
-        const QString category = qs(t, "category");
-        info.category
-            = { category.section(QLatin1Char('.'), 0, 0), category.section(QLatin1Char('.'), 1) };
-        info.standardsStatus = qs(t, "status");
-        info.shortDescription = qs(t, "short");
-        info.description = qs(t, "description");
-        info.valueRegex = qs(t, "regex");
-        const json &blob = t.at("blob");
-        p.typeBlobs.insert(info.name, { blob.at(0).get<qint64>(), blob.at(1).get<qint64>() });
-        if (info.kind == TypeKind::Resource && !info.isAbstract)
-            p.resourceTypes.append(info.name);
-        else if (info.kind == TypeKind::ComplexType && !info.isAbstract)
-            p.dataTypes.append(info.name);
-        else if (info.kind == TypeKind::PrimitiveType) {
-            p.dataTypes.append(info.name);
-            p.primitiveTypes.append(info.name);
+        for (const auto &t : index.value("types", json::array())) {
+            TypeInfo info;
+            info.name = qs(t, "name");
+            info.url = qs(t, "url");
+            const QString kind = qs(t, "kind");
+            info.kind = kind == QLatin1String("resource") ? TypeKind::Resource
+                : kind == QLatin1String("primitive-type") ? TypeKind::PrimitiveType
+                                                          : TypeKind::ComplexType;
+            info.isAbstract = t.value("abstract", false);
+            info.isConstraint = qs(t, "derivation") == QLatin1String("constraint");
+            info.baseType = qs(t, "base");
+            // A constraint (SimpleQuantity) is named by its id; its `type` is the base type.
+            if (info.isConstraint)
+                info.name = qs(t, "id");
+            const QString category = qs(t, "category");
+            info.category
+                = {category.section(QLatin1Char('.'), 0, 0), category.section(QLatin1Char('.'), 1)};
+            info.standardsStatus = qs(t, "status");
+            info.shortDescription = qs(t, "short");
+            info.description = qs(t, "description");
+            info.valueRegex = qs(t, "regex");
+            const json &blob = t.at("blob");
+            p.typeBlobs.insert(info.name, {blob.at(0).get<qint64>(), blob.at(1).get<qint64>()});
+            if (info.kind == TypeKind::Resource && !info.isAbstract)
+                p.resourceTypes.append(info.name);
+            else if (info.kind == TypeKind::ComplexType && !info.isAbstract)
+                p.dataTypes.append(info.name);
+            else if (info.kind == TypeKind::PrimitiveType) {
+                p.dataTypes.append(info.name);
+                p.primitiveTypes.append(info.name);
+            }
+            p.types.insert(info.name, std::move(info));
         }
-        p.types.insert(info.name, std::move(info));
-    }
-    p.resourceTypes.sort();
-    p.dataTypes.sort();
-    p.primitiveTypes.sort();
+        p.resourceTypes.sort();
+        p.dataTypes.sort();
+        p.primitiveTypes.sort();
 
-    QHash<QString, const SearchParameter *> byUrl;
-    for (const auto &sp : index.value("searchParameters", json::array())) {
-        SearchParameter param;
-        param.code = qs(sp, "code");
-        param.name = qs(sp, "name");
-        param.url = qs(sp, "url");
-        param.type = parseParamType(qs(sp, "type"));
-        param.description = qs(sp, "description");
-        param.expression = qs(sp, "expression");
-        param.base = qsl(sp, "base");
-        param.targets = qsl(sp, "target");
-        param.targets.sort();
-        param.modifiers = qsl(sp, "modifier");
-        if (param.modifiers.isEmpty())
-            param.modifiers = modifiersForType(param.type);
-        if (param.type == SearchParamType::Reference) {
-            // R4: a reference parameter takes its target types as modifiers (`subject:Patient`).
-            for (const QString &target : std::as_const(param.targets)) {
-                if (!param.modifiers.contains(target))
-                    param.modifiers.append(target);
+        QHash<QString, const SearchParameter *> byUrl;
+        for (const auto &sp : index.value("searchParameters", json::array())) {
+            SearchParameter param;
+            param.code = qs(sp, "code");
+            param.name = qs(sp, "name");
+            param.url = qs(sp, "url");
+            param.type = parseParamType(qs(sp, "type"));
+            param.description = qs(sp, "description");
+            param.expression = qs(sp, "expression");
+            param.base = qsl(sp, "base");
+            param.targets = qsl(sp, "target");
+            param.targets.sort();
+            param.modifiers = qsl(sp, "modifier");
+            if (param.modifiers.isEmpty())
+                param.modifiers = modifiersForType(param.type);
+            if (param.type == SearchParamType::Reference) {
+                // R4: a reference parameter takes its target types as modifiers
+                // (`subject:Patient`).
+                for (const QString &target : std::as_const(param.targets)) {
+                    if (!param.modifiers.contains(target))
+                        param.modifiers.append(target);
+                }
+            }
+            param.comparators = qsl(sp, "comparator");
+            if (param.comparators.isEmpty())
+                param.comparators = comparatorsForType(param.type);
+            param.chains = qsl(sp, "chain");
+            param.multipleOr = sp.value("multipleOr", true);
+            param.multipleAnd = sp.value("multipleAnd", true);
+            for (const auto &c : sp.value("component", json::array()))
+                param.components.append(
+                    {qs(c, "definition"), qs(c, "expression"), QString(), SearchParamType::Token});
+            p.searchParameters.push_back(std::move(param));
+            const SearchParameter *stored = &p.searchParameters.back();
+            byUrl.insert(stored->url, stored);
+            for (const QString &base : stored->base)
+                p.paramsByBase[base].append(stored);
+        }
+        for (SearchParameter &param : p.searchParameters) {
+            for (SearchComponent &component : param.components) {
+                if (const SearchParameter *def = byUrl.value(component.definition)) {
+                    component.code = def->code;
+                    component.type = def->type;
+                }
             }
         }
-        param.comparators = qsl(sp, "comparator");
-        if (param.comparators.isEmpty())
-            param.comparators = comparatorsForType(param.type);
-        param.chains = qsl(sp, "chain");
-        param.multipleOr = sp.value("multipleOr", true);
-        param.multipleAnd = sp.value("multipleAnd", true);
-        for (const auto &c : sp.value("component", json::array()))
-            param.components.append(
-                { qs(c, "definition"), qs(c, "expression"), QString(), SearchParamType::Token });
-        p.searchParameters.push_back(std::move(param));
-        const SearchParameter *stored = &p.searchParameters.back();
-        byUrl.insert(stored->url, stored);
-        for (const QString &base : stored->base)
-            p.paramsByBase[base].append(stored);
-    }
-    for (SearchParameter &param : p.searchParameters) {
-        for (SearchComponent &component : param.components) {
-            if (const SearchParameter *def = byUrl.value(component.definition)) {
-                component.code = def->code;
-                component.type = def->type;
+
+        const json compartments = index.value("compartments", json::object());
+        for (const auto &[compartment, members] : compartments.items()) {
+            if (compartment != "Patient")
+                continue;
+            for (const auto &[type, params] : members.items()) {
+                QStringList list;
+                for (const auto &param : params)
+                    list.append(QString::fromStdString(param.get<std::string>()));
+                p.patientCompartment.insert(QString::fromStdString(type), list);
             }
         }
-    }
 
-    const json compartments = index.value("compartments", json::object());
-    for (const auto &[compartment, members] : compartments.items()) {
-        if (compartment != "Patient")
-            continue;
-        for (const auto &[type, params] : members.items()) {
-            QStringList list;
-            for (const auto &param : params)
-                list.append(QString::fromStdString(param.get<std::string>()));
-            p.patientCompartment.insert(QString::fromStdString(type), list);
+        for (const auto &vs : index.value("valueSets", json::array())) {
+            Private::ValueSetEntry entry;
+            entry.meta.url = qs(vs, "url");
+            entry.meta.name = qs(vs, "name");
+            entry.meta.title = qs(vs, "title");
+            entry.meta.description = qs(vs, "description");
+            const json &blob = vs.at("blob");
+            entry.blob = {blob.at(0).get<qint64>(), blob.at(1).get<qint64>()};
+            p.valueSetIndex.insert(entry.meta.url, std::move(entry));
         }
-    }
 
-    for (const auto &vs : index.value("valueSets", json::array())) {
-        Private::ValueSetEntry entry;
-        entry.meta.url = qs(vs, "url");
-        entry.meta.name = qs(vs, "name");
-        entry.meta.title = qs(vs, "title");
-        entry.meta.description = qs(vs, "description");
-        const json &blob = vs.at("blob");
-        entry.blob = { blob.at(0).get<qint64>(), blob.at(1).get<qint64>() };
-        p.valueSetIndex.insert(entry.meta.url, std::move(entry));
+        if (p.resourceTypes.isEmpty())
+            return Error{QStringLiteral("the FHIR model %1 has no resource types").arg(path)};
+        qCDebug(lcSchema) << "model loaded from" << path << p.resourceTypes.size()
+                          << "resource types";
+        return std::shared_ptr<const Model>(std::move(model));
+    } catch (const json::exception &e) {
+        return Error{QStringLiteral("the FHIR model %1 is damaged: %2")
+                         .arg(path, QString::fromUtf8(e.what()))};
     }
-
-    if (p.resourceTypes.isEmpty())
-        return Error{ QStringLiteral("the FHIR model %1 has no resource types").arg(path) };
-    qCDebug(lcSchema) << "model loaded from" << path << p.resourceTypes.size() << "resource types";
-    return std::shared_ptr<const Model>(std::move(model));
 }
 
 QStringList Model::defaultLocations()
@@ -507,8 +519,8 @@ Result<std::shared_ptr<const Model>> Model::loadDefault()
         if (QFileInfo::exists(candidate))
             return load(candidate);
     }
-    return Error{ QStringLiteral("no FHIR model file found; looked in: %1 (set FHIR_PORTAL_MODEL)")
-                      .arg(locations.join(QLatin1String(", "))) };
+    return Error{QStringLiteral("no FHIR model file found; looked in: %1 (set FHIR_PORTAL_MODEL)")
+                     .arg(locations.join(QLatin1String(", ")))};
 }
 
 QString Model::fhirVersion() const
@@ -540,7 +552,7 @@ Result<const TypeInfo *> Model::type(const QString &name) const
 {
     const auto it = d->types.constFind(name);
     if (it == d->types.cend())
-        return Error{ QStringLiteral("unknown type \"%1\"").arg(name) };
+        return Error{QStringLiteral("unknown type \"%1\"").arg(name)};
     return &*it;
 }
 
@@ -566,7 +578,7 @@ Result<bool> Model::checkPrimitive(const QString &typeName, const QString &value
 {
     const auto it = d->types.constFind(typeName);
     if (it == d->types.cend() || it->kind != TypeKind::PrimitiveType)
-        return Error{ QStringLiteral("\"%1\" is not a primitive type").arg(typeName) };
+        return Error{QStringLiteral("\"%1\" is not a primitive type").arg(typeName)};
     if (it->valueRegex.isEmpty())
         return true;
     QRegularExpression re;
@@ -586,7 +598,7 @@ Result<const QList<ElementDefinition> *> Model::elements(const QString &typeName
 {
     Result<const TypeElements *> te = d->typeElements(typeName);
     if (!te)
-        return Error{ te.error() };
+        return Error{te.error()};
     return &(*te)->list;
 }
 
@@ -594,7 +606,7 @@ Result<ElementNode> Model::element(const QString &path) const
 {
     Result<Private::Located> at = d->locate(path);
     if (!at)
-        return Error{ at.error() };
+        return Error{at.error()};
     return at->node;
 }
 
@@ -602,7 +614,7 @@ Result<QList<ElementNode>> Model::children(const QString &path) const
 {
     Result<Private::Located> located = d->locate(path);
     if (!located)
-        return Error{ located.error() };
+        return Error{located.error()};
     const ElementNode &node = located->node;
     const ElementDefinition &def = *node.definition;
     QList<ElementNode> out;
@@ -612,8 +624,8 @@ Result<QList<ElementNode>> Model::children(const QString &path) const
         const QString parent = node.path.left(node.path.lastIndexOf(QLatin1Char('.')));
         const QString base = def.name().chopped(3);
         for (const TypeRef &t : def.types) {
-            out.append({ parent + QLatin1Char('.') + base + capitalized(t.code), node.definedIn,
-                         t.code, node.definition, d->isComplexOrResource(t.code) });
+            out.append({parent + QLatin1Char('.') + base + capitalized(t.code), node.definedIn,
+                        t.code, node.definition, d->isComplexOrResource(t.code)});
         }
         return out;
     }
@@ -621,13 +633,13 @@ Result<QList<ElementNode>> Model::children(const QString &path) const
     auto childrenIn = [&](const QString &typeName, const QString &parentPath) -> Result<bool> {
         Result<const TypeElements *> te = d->typeElements(typeName);
         if (!te)
-            return Error{ te.error() };
+            return Error{te.error()};
         const QList<qsizetype> indexes = (*te)->childrenOf.value(parentPath);
         out.reserve(indexes.size());
         for (const qsizetype i : indexes) {
             const ElementDefinition &e = (*te)->list.at(i);
-            out.append({ node.path + QLatin1Char('.') + e.name(), typeName, QString(), &e,
-                         d->nodeHasChildren(**te, e, QString()) });
+            out.append({node.path + QLatin1Char('.') + e.name(), typeName, QString(), &e,
+                        d->nodeHasChildren(**te, e, QString())});
         }
         return true;
     };
@@ -637,10 +649,10 @@ Result<QList<ElementNode>> Model::children(const QString &path) const
         parentPath = def.contentReference.mid(1);
     Result<const TypeElements *> own = d->typeElements(node.definedIn);
     if (!own)
-        return Error{ own.error() };
+        return Error{own.error()};
     if (node.choiceType.isEmpty() && (*own)->childrenOf.contains(parentPath)) {
         if (Result<bool> r = childrenIn(node.definedIn, parentPath); !r)
-            return Error{ r.error() };
+            return Error{r.error()};
         return out;
     }
     QString dataType = node.choiceType;
@@ -649,7 +661,7 @@ Result<QList<ElementNode>> Model::children(const QString &path) const
     if (dataType.isEmpty() || !d->isComplexOrResource(dataType))
         return out; // a primitive value: nothing to expand
     if (Result<bool> r = childrenIn(dataType, dataType); !r)
-        return Error{ r.error() };
+        return Error{r.error()};
     return out;
 }
 
@@ -657,7 +669,7 @@ Result<QList<const SearchParameter *>> Model::searchParameters(const QString &re
 {
     const auto t = d->types.constFind(resourceType);
     if (t == d->types.cend() || t->kind != TypeKind::Resource)
-        return Error{ QStringLiteral("unknown resource type \"%1\"").arg(resourceType) };
+        return Error{QStringLiteral("unknown resource type \"%1\"").arg(resourceType)};
     QList<const SearchParameter *> out = d->paramsByBase.value(resourceType);
     // Inherited parameters: every resource has Resource's; DomainResource's only its heirs.
     QString ancestor = t->baseType;
@@ -676,12 +688,12 @@ Result<const SearchParameter *> Model::searchParameter(const QString &resourceTy
 {
     Result<QList<const SearchParameter *>> all = searchParameters(resourceType);
     if (!all)
-        return Error{ all.error() };
+        return Error{all.error()};
     for (const SearchParameter *p : *all) {
         if (p->code == code)
             return p;
     }
-    return Error{ QStringLiteral("%1 has no search parameter \"%2\"").arg(resourceType, code) };
+    return Error{QStringLiteral("%1 has no search parameter \"%2\"").arg(resourceType, code)};
 }
 
 QList<const SearchParameter *> Model::searchParametersFor(const QString &elementPath) const
@@ -719,20 +731,20 @@ Result<QList<const SearchParameter *>> Model::resolveChain(const QString &resour
         const QString typeModifier = links.at(i).section(QLatin1Char(':'), 1);
         Result<const SearchParameter *> param = searchParameter(currentType, code);
         if (!param)
-            return Error{ param.error() };
+            return Error{param.error()};
         out.append(*param);
         if (i == links.size() - 1)
             break;
         if ((*param)->type != SearchParamType::Reference) {
-            return Error{ QStringLiteral("%1.%2 is a %3 parameter; only references can be chained")
-                              .arg(currentType, code, searchParamTypeName((*param)->type)) };
+            return Error{QStringLiteral("%1.%2 is a %3 parameter; only references can be chained")
+                             .arg(currentType, code, searchParamTypeName((*param)->type))};
         }
         const QString nextCode = links.at(i + 1).section(QLatin1Char(':'), 0, 0);
         if (!typeModifier.isEmpty()) {
             if (!(*param)->targets.contains(typeModifier))
-                return Error{ QStringLiteral("%1.%2 cannot refer to %3 (targets: %4)")
-                                  .arg(currentType, code, typeModifier,
-                                       (*param)->targets.join(QLatin1String(", "))) };
+                return Error{QStringLiteral("%1.%2 cannot refer to %3 (targets: %4)")
+                                 .arg(currentType, code, typeModifier,
+                                      (*param)->targets.join(QLatin1String(", ")))};
             currentType = typeModifier;
             continue;
         }
@@ -744,8 +756,8 @@ Result<QList<const SearchParameter *>> Model::resolveChain(const QString &resour
             }
         }
         if (next.isEmpty())
-            return Error{ QStringLiteral("no target of %1.%2 has a search parameter \"%3\"")
-                              .arg(currentType, code, nextCode) };
+            return Error{QStringLiteral("no target of %1.%2 has a search parameter \"%3\"")
+                             .arg(currentType, code, nextCode)};
         currentType = next;
     }
     return out;
@@ -768,21 +780,26 @@ Result<const ValueSet *> Model::valueSet(const QString &url) const
     const QString key = withoutVersion(url);
     const auto entry = d->valueSetIndex.constFind(key);
     if (entry == d->valueSetIndex.cend())
-        return Error{ QStringLiteral("the value set %1 is not in the spec's files").arg(key) };
+        return Error{QStringLiteral("the value set %1 is not in the spec's files").arg(key)};
     QMutexLocker lock(&d->mutex);
     const std::string cacheKey = key.toStdString();
     if (const auto it = d->valueSetCache.find(cacheKey); it != d->valueSetCache.end())
         return it->second.get();
     Result<json> doc = d->decodeBlob(entry->blob);
     if (!doc)
-        return Error{ doc.error() };
+        return Error{doc.error()};
     auto vs = std::make_unique<ValueSet>(entry->meta);
-    vs->complete = doc->value("complete", false);
-    vs->note = qs(*doc, "note");
-    for (const auto &c : doc->value("codes", json::array())) {
-        vs->codes.append({ QString::fromStdString(c.at(0).get<std::string>()),
-                           QString::fromStdString(c.at(1).get<std::string>()),
-                           QString::fromStdString(c.at(2).get<std::string>()) });
+    try {
+        vs->complete = doc->value("complete", false);
+        vs->note = qs(*doc, "note");
+        for (const auto &c : doc->value("codes", json::array())) {
+            vs->codes.append({QString::fromStdString(c.at(0).get<std::string>()),
+                              QString::fromStdString(c.at(1).get<std::string>()),
+                              QString::fromStdString(c.at(2).get<std::string>())});
+        }
+    } catch (const json::exception &e) {
+        return Error{QStringLiteral("the model file is damaged (value set %1: %2)")
+                         .arg(key, QString::fromUtf8(e.what()))};
     }
     const ValueSet *out = vs.get();
     d->valueSetCache.emplace(cacheKey, std::move(vs));

@@ -12,7 +12,7 @@
 
 namespace fhir::schema::modelfile {
 
-inline constexpr char kMagic[8] = { 'F', 'H', 'I', 'R', 'M', 'D', 'L', '1' };
+inline constexpr char kMagic[8] = {'F', 'H', 'I', 'R', 'M', 'D', 'L', '1'};
 inline constexpr std::int64_t kHeaderSize = 12;
 inline constexpr const char *kFileName = "fhir-r4.model";
 

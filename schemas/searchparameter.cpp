@@ -32,22 +32,22 @@ QStringList modifiersForType(SearchParamType type)
     // R4 search.html §3.1.1.5 (Modifiers): the table of modifiers per parameter type.
     switch (type) {
     case SearchParamType::String:
-        return { QStringLiteral("missing"), QStringLiteral("exact"), QStringLiteral("contains") };
+        return {QStringLiteral("missing"), QStringLiteral("exact"), QStringLiteral("contains")};
     case SearchParamType::Token:
-        return { QStringLiteral("missing"), QStringLiteral("text"),   QStringLiteral("not"),
-                 QStringLiteral("above"),   QStringLiteral("below"),  QStringLiteral("in"),
-                 QStringLiteral("not-in"),  QStringLiteral("of-type") };
+        return {QStringLiteral("missing"), QStringLiteral("text"),   QStringLiteral("not"),
+                QStringLiteral("above"),   QStringLiteral("below"),  QStringLiteral("in"),
+                QStringLiteral("not-in"),  QStringLiteral("of-type")};
     case SearchParamType::Reference:
-        return { QStringLiteral("missing"), QStringLiteral("identifier"), QStringLiteral("above"),
-                 QStringLiteral("below") };
+        return {QStringLiteral("missing"), QStringLiteral("identifier"), QStringLiteral("above"),
+                QStringLiteral("below")};
     case SearchParamType::Uri:
-        return { QStringLiteral("missing"), QStringLiteral("above"), QStringLiteral("below") };
+        return {QStringLiteral("missing"), QStringLiteral("above"), QStringLiteral("below")};
     case SearchParamType::Number:
     case SearchParamType::Date:
     case SearchParamType::Quantity:
     case SearchParamType::Composite:
     case SearchParamType::Special:
-        return { QStringLiteral("missing") };
+        return {QStringLiteral("missing")};
     }
     return {};
 }
@@ -59,9 +59,9 @@ QStringList comparatorsForType(SearchParamType type)
     case SearchParamType::Number:
     case SearchParamType::Date:
     case SearchParamType::Quantity:
-        return { QStringLiteral("eq"), QStringLiteral("ne"), QStringLiteral("gt"),
-                 QStringLiteral("lt"), QStringLiteral("ge"), QStringLiteral("le"),
-                 QStringLiteral("sa"), QStringLiteral("eb"), QStringLiteral("ap") };
+        return {QStringLiteral("eq"), QStringLiteral("ne"), QStringLiteral("gt"),
+                QStringLiteral("lt"), QStringLiteral("ge"), QStringLiteral("le"),
+                QStringLiteral("sa"), QStringLiteral("eb"), QStringLiteral("ap")};
     default:
         return {};
     }

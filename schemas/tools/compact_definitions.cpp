@@ -41,9 +41,8 @@ json readJson(const std::string &path)
 
 std::string decodeEntities(std::string s)
 {
-    const std::pair<const char *, const char *> entities[] = {
-        { "&amp;", "&" }, { "&lt;", "<" }, { "&gt;", ">" }, { "&quot;", "\"" }, { "&apos;", "'" }
-    };
+    const std::pair<const char *, const char *> entities[]
+        = {{"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}};
     for (const auto &[from, to] : entities) {
         for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos)) {
             s.replace(pos, std::char_traits<char>::length(from), to);
@@ -67,7 +66,7 @@ std::string extensionString(const json &object, const std::string &url)
     for (const auto &ext : *it) {
         if (ext.value("url", "") != url)
             continue;
-        for (const char *key : { "valueString", "valueUrl", "valueUri", "valueCode" }) {
+        for (const char *key : {"valueString", "valueUrl", "valueUri", "valueCode"}) {
             if (ext.contains(key))
                 return ext[key].get<std::string>();
         }
@@ -87,7 +86,7 @@ public:
     json add(const json &document)
     {
         const std::vector<std::uint8_t> bytes = json::to_cbor(document);
-        const json ref = json::array({ m_data.size(), bytes.size() });
+        const json ref = json::array({m_data.size(), bytes.size()});
         m_data.insert(m_data.end(), bytes.begin(), bytes.end());
         return ref;
     }
@@ -138,10 +137,10 @@ json compactElement(const json &el, const std::string &ownUrl)
     if (el.contains("contentReference"))
         out[key::kContentReference] = el["contentReference"];
     for (const auto &[from, to] :
-         { std::pair{ "short", key::kShort }, std::pair{ "definition", key::kDefinition },
-           std::pair{ "comment", key::kComment }, std::pair{ "requirements", key::kRequirements },
-           std::pair{ "meaningWhenMissing", key::kMeaningWhenMissing },
-           std::pair{ "isModifierReason", key::kModifierReason } }) {
+         {std::pair{"short", key::kShort}, std::pair{"definition", key::kDefinition},
+          std::pair{"comment", key::kComment}, std::pair{"requirements", key::kRequirements},
+          std::pair{"meaningWhenMissing", key::kMeaningWhenMissing},
+          std::pair{"isModifierReason", key::kModifierReason}}) {
         if (el.contains(from))
             out[to] = el[from];
     }
@@ -157,17 +156,17 @@ json compactElement(const json &el, const std::string &ownUrl)
         json constraints = json::array();
         for (const auto &c : el["constraint"]) {
             const std::string source = c.value("source", ownUrl);
-            constraints.push_back({ { "key", c.value("key", "") },
-                                    { "sev", c.value("severity", "error") },
-                                    { "h", c.value("human", "") },
-                                    { "x", c.value("expression", "") },
-                                    { "own", source == ownUrl } });
+            constraints.push_back({{"key", c.value("key", "")},
+                                   {"sev", c.value("severity", "error")},
+                                   {"h", c.value("human", "")},
+                                   {"x", c.value("expression", "")},
+                                   {"own", source == ownUrl}});
         }
         out[key::kConstraints] = std::move(constraints);
     }
     for (auto it = el.begin(); it != el.end(); ++it) {
         for (const auto &[prefix, target] :
-             { std::pair{ "fixed", key::kFixed }, std::pair{ "pattern", key::kPattern } }) {
+             {std::pair{"fixed", key::kFixed}, std::pair{"pattern", key::kPattern}}) {
             const std::string name = it.key();
             if (name.rfind(prefix, 0) == 0 && name.size() > std::strlen(prefix)
                 && std::isupper(static_cast<unsigned char>(name[std::strlen(prefix)]))) {
@@ -175,13 +174,13 @@ json compactElement(const json &el, const std::string &ownUrl)
                 type[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(type[0])));
                 if (type.size() > 1 && std::isupper(static_cast<unsigned char>(type[1])))
                     type[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(type[0])));
-                out[target] = { { "type", type }, { "value", it.value() } };
+                out[target] = {{"type", type}, {"value", it.value()}};
             }
         }
     }
     if (el.contains("binding")) {
         const json &b = el["binding"];
-        json binding = { { "str", b.value("strength", "") } };
+        json binding = {{"str", b.value("strength", "")}};
         if (b.contains("valueSet"))
             binding["vs"] = b["valueSet"];
         if (b.contains("description"))
@@ -266,7 +265,7 @@ void collectConcepts(CodeSystem &cs, const json &concepts, const std::string &pa
         if (code.empty())
             continue;
         cs.order.push_back(code);
-        cs.concepts[code] = Concept{ code, c.value("display", ""), {} };
+        cs.concepts[code] = Concept{code, c.value("display", ""), {}};
         if (!parent.empty())
             cs.concepts[parent].children.push_back(code);
         if (c.contains("concept"))
@@ -313,10 +312,10 @@ public:
         if (const auto it = m_done.find(url); it != m_done.end())
             return it->second;
         if (m_inProgress.count(url))
-            return { {}, false, "value set " + url + " includes itself" };
+            return {{}, false, "value set " + url + " includes itself"};
         const auto vs = m_valueSets.find(url);
         if (vs == m_valueSets.end())
-            return { {}, false, "value set " + url + " is not in the spec's files" };
+            return {{}, false, "value set " + url + " is not in the spec's files"};
         m_inProgress.insert(url);
         Expansion result = expandCompose(vs->second.value("compose", json::object()));
         m_inProgress.erase(url);
@@ -394,12 +393,12 @@ private:
         if (inc.contains("concept")) {
             for (const auto &c : inc["concept"]) {
                 const std::string code = c.value("code", "");
-                out.codes.push_back({ system, code, displayOf(code, c.value("display", "")) });
+                out.codes.push_back({system, code, displayOf(code, c.value("display", ""))});
             }
             return out;
         }
         if (cs == nullptr || cs->content != "complete") {
-            return { {}, false, "codes from " + system + " are not defined in the spec's files" };
+            return {{}, false, "codes from " + system + " are not defined in the spec's files"};
         }
         std::vector<std::string> codes = cs->order;
         for (const auto &f : inc.value("filter", json::array())) {
@@ -422,13 +421,12 @@ private:
                 walk(value);
                 std::erase_if(codes, [&](const std::string &c) { return !subtree.count(c); });
             } else {
-                return { {},
-                         false,
-                         "filter " + prop + " " + op + " on " + system + " is not evaluated" };
+                return {
+                    {}, false, "filter " + prop + " " + op + " on " + system + " is not evaluated"};
             }
         }
         for (const auto &code : codes)
-            out.codes.push_back({ system, code, displayOf(code, {}) });
+            out.codes.push_back({system, code, displayOf(code, {})});
         return out;
     }
 
@@ -442,14 +440,14 @@ private:
 
 json compactSearchParameter(const json &sp)
 {
-    json out = { { "code", sp.value("code", "") },
-                 { "name", sp.value("name", "") },
-                 { "url", sp.value("url", "") },
-                 { "type", sp.value("type", "") },
-                 { "description", sp.value("description", "") },
-                 { "expression", sp.value("expression", "") },
-                 { "base", sp.value("base", json::array()) } };
-    for (const char *key : { "target", "modifier", "comparator", "chain" }) {
+    json out = {{"code", sp.value("code", "")},
+                {"name", sp.value("name", "")},
+                {"url", sp.value("url", "")},
+                {"type", sp.value("type", "")},
+                {"description", sp.value("description", "")},
+                {"expression", sp.value("expression", "")},
+                {"base", sp.value("base", json::array())}};
+    for (const char *key : {"target", "modifier", "comparator", "chain"}) {
         if (sp.contains(key))
             out[key] = sp[key];
     }
@@ -460,8 +458,8 @@ json compactSearchParameter(const json &sp)
     if (sp.contains("component")) {
         json components = json::array();
         for (const auto &c : sp["component"])
-            components.push_back({ { "definition", c.value("definition", "") },
-                                   { "expression", c.value("expression", "") } });
+            components.push_back({{"definition", c.value("definition", "")},
+                                  {"expression", c.value("expression", "")}});
         out["component"] = std::move(components);
     }
     return out;
@@ -501,7 +499,7 @@ int main(int argc, char **argv)
         // may carry extra StructureDefinitions (later-version backports) that R4 does not have.
         ValueSetExpander expander;
         std::set<std::string> resourceTypeCodes;
-        for (const char *file : { "valuesets.json", "v3-codesystems.json" }) {
+        for (const char *file : {"valuesets.json", "v3-codesystems.json"}) {
             for (const json &r : bundleResources(readJson(dir + "/" + file))) {
                 if (r.value("resourceType", "") == "CodeSystem") {
                     expander.addCodeSystem(r);
@@ -560,16 +558,16 @@ int main(int argc, char **argv)
             const Expansion e = expander.expand(url);
             json codes = json::array();
             for (const auto &c : e.codes)
-                codes.push_back(json::array({ c.system, c.code, c.display }));
+                codes.push_back(json::array({c.system, c.code, c.display}));
             complete += e.complete ? 1 : 0;
-            json doc = { { "codes", std::move(codes) }, { "complete", e.complete } };
+            json doc = {{"codes", std::move(codes)}, {"complete", e.complete}};
             if (!e.note.empty())
                 doc["note"] = e.note;
-            valueSets.push_back({ { "url", url },
-                                  { "name", vs.value("name", "") },
-                                  { "title", vs.value("title", "") },
-                                  { "description", vs.value("description", "") },
-                                  { "blob", blobs.add(doc) } });
+            valueSets.push_back({{"url", url},
+                                 {"name", vs.value("name", "")},
+                                 {"title", vs.value("title", "")},
+                                 {"description", vs.value("description", "")},
+                                 {"blob", blobs.add(doc)}});
         }
         const size_t valueSetCount = valueSets.size();
         index["valueSets"] = std::move(valueSets);
@@ -578,10 +576,10 @@ int main(int argc, char **argv)
         std::ofstream out(output + ".tmp", std::ios::binary | std::ios::trunc);
         out.write(fhir::schema::modelfile::kMagic, sizeof fhir::schema::modelfile::kMagic);
         const auto length = static_cast<std::uint32_t>(indexBytes.size());
-        const unsigned char lengthBytes[4] = { static_cast<unsigned char>(length & 0xff),
-                                               static_cast<unsigned char>((length >> 8) & 0xff),
-                                               static_cast<unsigned char>((length >> 16) & 0xff),
-                                               static_cast<unsigned char>(length >> 24) };
+        const unsigned char lengthBytes[4] = {static_cast<unsigned char>(length & 0xff),
+                                              static_cast<unsigned char>((length >> 8) & 0xff),
+                                              static_cast<unsigned char>((length >> 16) & 0xff),
+                                              static_cast<unsigned char>(length >> 24)};
         out.write(reinterpret_cast<const char *>(lengthBytes), sizeof lengthBytes);
         out.write(reinterpret_cast<const char *>(indexBytes.data()),
                   static_cast<std::streamsize>(indexBytes.size()));

@@ -19,19 +19,19 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("rest");
         QTest::newRow("nothing opens the window")
             << QStringList{} << Invocation::Mode::Gui << QStringList{};
-        QTest::newRow("--help") << QStringList{ u"--help"_s } << Invocation::Mode::Help
+        QTest::newRow("--help") << QStringList{u"--help"_s} << Invocation::Mode::Help
                                 << QStringList{};
-        QTest::newRow("-h") << QStringList{ u"-h"_s } << Invocation::Mode::Help << QStringList{};
+        QTest::newRow("-h") << QStringList{u"-h"_s} << Invocation::Mode::Help << QStringList{};
         QTest::newRow("--version")
-            << QStringList{ u"--version"_s } << Invocation::Mode::Version << QStringList{};
-        QTest::newRow("schema") << QStringList{ u"schema"_s, u"Patient.name"_s }
-                                << Invocation::Mode::Schema << QStringList{ u"Patient.name"_s };
+            << QStringList{u"--version"_s} << Invocation::Mode::Version << QStringList{};
+        QTest::newRow("schema") << QStringList{u"schema"_s, u"Patient.name"_s}
+                                << Invocation::Mode::Schema << QStringList{u"Patient.name"_s};
         QTest::newRow("schema without path")
-            << QStringList{ u"schema"_s } << Invocation::Mode::Invalid << QStringList{};
+            << QStringList{u"schema"_s} << Invocation::Mode::Invalid << QStringList{};
         QTest::newRow("schema with two paths")
-            << QStringList{ u"schema"_s, u"a"_s, u"b"_s } << Invocation::Mode::Invalid
-            << QStringList{ u"a"_s, u"b"_s };
-        QTest::newRow("unknown") << QStringList{ u"frobnicate"_s } << Invocation::Mode::Invalid
+            << QStringList{u"schema"_s, u"a"_s, u"b"_s} << Invocation::Mode::Invalid
+            << QStringList{u"a"_s, u"b"_s};
+        QTest::newRow("unknown") << QStringList{u"frobnicate"_s} << Invocation::Mode::Invalid
                                  << QStringList{};
     }
     void parse()
@@ -48,7 +48,7 @@ private Q_SLOTS:
     void usageNamesEveryCommand()
     {
         const QString usage = usageText();
-        for (const char *word : { "schema PATH", "--version", "--help" })
+        for (const char *word : {"schema PATH", "--version", "--help"})
             QVERIFY2(usage.contains(QLatin1String(word)), word);
     }
 };

@@ -12,10 +12,10 @@ class TestOperationOutcome : public QObject
 private Q_SLOTS:
     void oneIssueWithExpression()
     {
-        const auto outcome = operationOutcome({ { IssueSeverity::Error,
-                                                  u"invalid"_s,
-                                                  u"birthDate is not a date"_s,
-                                                  { u"Patient.birthDate"_s } } });
+        const auto outcome = operationOutcome({{IssueSeverity::Error,
+                                                u"invalid"_s,
+                                                u"birthDate is not a date"_s,
+                                                {u"Patient.birthDate"_s}}});
         QCOMPARE(outcome.at("resourceType").get<std::string>(), std::string("OperationOutcome"));
         QCOMPARE(outcome.at("issue").size(), size_t(1));
         const auto &issue = outcome.at("issue").at(0);
@@ -39,8 +39,7 @@ private Q_SLOTS:
     {
         QFETCH(int, severity);
         QFETCH(QString, name);
-        const auto outcome
-            = operationOutcome({ { IssueSeverity(severity), u"processing"_s, {}, {} } });
+        const auto outcome = operationOutcome({{IssueSeverity(severity), u"processing"_s, {}, {}}});
         QCOMPARE(QString::fromStdString(outcome["issue"][0]["severity"].get<std::string>()), name);
         QVERIFY(!outcome["issue"][0].contains("diagnostics"));
         QVERIFY(!outcome["issue"][0].contains("expression"));

@@ -26,7 +26,7 @@ private:
         QStringList names;
         const auto children = model().children(path);
         if (!children)
-            return { u"error: "_s + children.error() };
+            return {u"error: "_s + children.error()};
         for (const ElementNode &node : *children)
             names.append(node.path.mid(node.path.lastIndexOf(u'.') + 1));
         return names;
@@ -95,8 +95,8 @@ private Q_SLOTS:
             areas.insert((*info)->category.area);
         }
         QCOMPARE(areas,
-                 (QSet<QString>{ u"Foundation"_s, u"Base"_s, u"Clinical"_s, u"Financial"_s,
-                                 u"Specialized"_s }));
+                 (QSet<QString>{u"Foundation"_s, u"Base"_s, u"Clinical"_s, u"Financial"_s,
+                                u"Specialized"_s}));
         QCOMPARE((*model().type(u"Patient"_s))->shortDescription,
                  u"Information about an individual or animal receiving health care services"_s);
     }
@@ -104,8 +104,8 @@ private Q_SLOTS:
     void dataTypes()
     {
         const QStringList types = model().dataTypes();
-        for (const char *name : { "HumanName", "CodeableConcept", "Quantity", "SimpleQuantity",
-                                  "Reference", "Extension", "date", "string", "xhtml" })
+        for (const char *name : {"HumanName", "CodeableConcept", "Quantity", "SimpleQuantity",
+                                 "Reference", "Extension", "date", "string", "xhtml"})
             QVERIFY2(types.contains(QLatin1String(name)), name);
         QVERIFY(!types.contains(u"Patient"_s));
         QVERIFY(!types.contains(u"Element"_s)); // abstract
@@ -191,7 +191,7 @@ private Q_SLOTS:
             QCOMPARE(c.system, u"http://hl7.org/fhir/administrative-gender"_s);
             codes.append(c.code);
         }
-        QCOMPARE(codes, (QStringList{ u"male"_s, u"female"_s, u"other"_s, u"unknown"_s }));
+        QCOMPARE(codes, (QStringList{u"male"_s, u"female"_s, u"other"_s, u"unknown"_s}));
         QVERIFY((*vs)->contains(u"http://hl7.org/fhir/administrative-gender"_s, u"male"_s));
         QVERIFY((*vs)->contains(QString(), u"unknown"_s));
         QVERIFY(!(*vs)->contains(QString(), u"M"_s));
@@ -226,18 +226,18 @@ private Q_SLOTS:
         for (const TypeRef &t : node->definition->types)
             types.append(t.code);
         QCOMPARE(types,
-                 (QStringList{ u"Quantity"_s, u"CodeableConcept"_s, u"string"_s, u"boolean"_s,
-                               u"integer"_s, u"Range"_s, u"Ratio"_s, u"SampledData"_s, u"time"_s,
-                               u"dateTime"_s, u"Period"_s }));
+                 (QStringList{u"Quantity"_s, u"CodeableConcept"_s, u"string"_s, u"boolean"_s,
+                              u"integer"_s, u"Range"_s, u"Ratio"_s, u"SampledData"_s, u"time"_s,
+                              u"dateTime"_s, u"Period"_s}));
         QVERIFY(node->definition->isChoice());
         QVERIFY(node->definition->hasInvariants()); // obs-7 refers to it
 
         // Expanding the choice gives one node per type, named as in JSON.
         QCOMPARE(childNames(u"Observation.value[x]"_s),
-                 (QStringList{ u"valueQuantity"_s, u"valueCodeableConcept"_s, u"valueString"_s,
-                               u"valueBoolean"_s, u"valueInteger"_s, u"valueRange"_s,
-                               u"valueRatio"_s, u"valueSampledData"_s, u"valueTime"_s,
-                               u"valueDateTime"_s, u"valuePeriod"_s }));
+                 (QStringList{u"valueQuantity"_s, u"valueCodeableConcept"_s, u"valueString"_s,
+                              u"valueBoolean"_s, u"valueInteger"_s, u"valueRange"_s,
+                              u"valueRatio"_s, u"valueSampledData"_s, u"valueTime"_s,
+                              u"valueDateTime"_s, u"valuePeriod"_s}));
 
         const auto unit = model().element(u"Observation.valueQuantity.unit"_s);
         QVERIFY2(unit, qPrintable(unit.error()));
@@ -259,7 +259,7 @@ private Q_SLOTS:
         QCOMPARE(node->definition->types.size(), 1);
         QStringList targets = node->definition->types.first().targetTypes();
         targets.sort();
-        QCOMPARE(targets, (QStringList{ u"Device"_s, u"Group"_s, u"Location"_s, u"Patient"_s }));
+        QCOMPARE(targets, (QStringList{u"Device"_s, u"Group"_s, u"Location"_s, u"Patient"_s}));
         QCOMPARE(node->definition->typeSummary(),
                  u"Reference(Patient | Group | Device | Location)"_s);
 
@@ -267,7 +267,7 @@ private Q_SLOTS:
         QVERIFY2(param, qPrintable(param.error()));
         QCOMPARE((*param)->type, SearchParamType::Reference);
         QCOMPARE((*param)->targets,
-                 (QStringList{ u"Device"_s, u"Group"_s, u"Location"_s, u"Patient"_s }));
+                 (QStringList{u"Device"_s, u"Group"_s, u"Location"_s, u"Patient"_s}));
         QVERIFY((*param)->modifiers.contains(u"Patient"_s));
         QVERIFY((*param)->modifiers.contains(u"identifier"_s));
     }
@@ -308,8 +308,8 @@ private Q_SLOTS:
     void humanNameExpansion()
     {
         QCOMPARE(childNames(u"Patient.name"_s),
-                 (QStringList{ u"id"_s, u"extension"_s, u"use"_s, u"text"_s, u"family"_s,
-                               u"given"_s, u"prefix"_s, u"suffix"_s, u"period"_s }));
+                 (QStringList{u"id"_s, u"extension"_s, u"use"_s, u"text"_s, u"family"_s, u"given"_s,
+                              u"prefix"_s, u"suffix"_s, u"period"_s}));
         const auto given = model().element(u"Patient.name.given"_s);
         QVERIFY2(given, qPrintable(given.error()));
         QCOMPARE(given->definedIn, u"HumanName"_s);
@@ -318,7 +318,7 @@ private Q_SLOTS:
 
         // Expansion is on demand and goes as deep as asked, never eagerly.
         QCOMPARE(childNames(u"Patient.name.period"_s),
-                 (QStringList{ u"id"_s, u"extension"_s, u"start"_s, u"end"_s }));
+                 (QStringList{u"id"_s, u"extension"_s, u"start"_s, u"end"_s}));
         QVERIFY(childNames(u"Patient.maritalStatus.coding"_s).contains(u"system"_s));
         QVERIFY(childNames(u"Patient.name.family"_s).isEmpty()); // a primitive
     }
@@ -327,8 +327,8 @@ private Q_SLOTS:
     {
         const QStringList names = childNames(u"Patient"_s);
         QCOMPARE(names.first(), u"id"_s);
-        for (const char *name : { "meta", "text", "contained", "identifier", "active", "name",
-                                  "gender", "birthDate", "deceased[x]", "contact", "link" })
+        for (const char *name : {"meta", "text", "contained", "identifier", "active", "name",
+                                 "gender", "birthDate", "deceased[x]", "contact", "link"})
             QVERIFY2(names.contains(QLatin1String(name)), name);
         // Backbone elements have their children in the same snapshot.
         QVERIFY(childNames(u"Patient.contact"_s).contains(u"relationship"_s));
@@ -422,18 +422,17 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("someModifiers");
         QTest::addColumn<bool>("hasComparators");
         QTest::newRow("string") << u"Patient"_s << u"name"_s
-                                << QStringList{ u"exact"_s, u"contains"_s, u"missing"_s } << false;
+                                << QStringList{u"exact"_s, u"contains"_s, u"missing"_s} << false;
         QTest::newRow("token") << u"Patient"_s << u"gender"_s
-                               << QStringList{ u"not"_s, u"text"_s, u"in"_s, u"of-type"_s }
-                               << false;
-        QTest::newRow("date") << u"Patient"_s << u"birthdate"_s << QStringList{ u"missing"_s }
+                               << QStringList{u"not"_s, u"text"_s, u"in"_s, u"of-type"_s} << false;
+        QTest::newRow("date") << u"Patient"_s << u"birthdate"_s << QStringList{u"missing"_s}
                               << true;
         QTest::newRow("quantity") << u"Observation"_s << u"value-quantity"_s
-                                  << QStringList{ u"missing"_s } << true;
-        QTest::newRow("uri") << u"ValueSet"_s << u"url"_s << QStringList{ u"above"_s, u"below"_s }
+                                  << QStringList{u"missing"_s} << true;
+        QTest::newRow("uri") << u"ValueSet"_s << u"url"_s << QStringList{u"above"_s, u"below"_s}
                              << false;
         QTest::newRow("reference") << u"Patient"_s << u"general-practitioner"_s
-                                   << QStringList{ u"identifier"_s, u"Practitioner"_s } << false;
+                                   << QStringList{u"identifier"_s, u"Practitioner"_s} << false;
     }
     void modifiersAndComparators()
     {
@@ -450,8 +449,8 @@ private Q_SLOTS:
             QStringList comparators = (*param)->comparators;
             comparators.sort();
             QCOMPARE(comparators,
-                     (QStringList{ u"ap"_s, u"eb"_s, u"eq"_s, u"ge"_s, u"gt"_s, u"le"_s, u"lt"_s,
-                                   u"ne"_s, u"sa"_s }));
+                     (QStringList{u"ap"_s, u"eb"_s, u"eq"_s, u"ge"_s, u"gt"_s, u"le"_s, u"lt"_s,
+                                  u"ne"_s, u"sa"_s}));
         }
     }
 
@@ -491,14 +490,14 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("path");
         QTest::addColumn<QStringList>("codes");
-        QTest::newRow("gender") << u"Patient.gender"_s << QStringList{ u"gender"_s };
-        QTest::newRow("family") << u"Patient.name.family"_s << QStringList{ u"family"_s };
-        QTest::newRow("id") << u"Patient.id"_s << QStringList{ u"_id"_s };
+        QTest::newRow("gender") << u"Patient.gender"_s << QStringList{u"gender"_s};
+        QTest::newRow("family") << u"Patient.name.family"_s << QStringList{u"family"_s};
+        QTest::newRow("id") << u"Patient.id"_s << QStringList{u"_id"_s};
         QTest::newRow("valueQuantity")
-            << u"Observation.valueQuantity"_s << QStringList{ u"value-quantity"_s };
+            << u"Observation.valueQuantity"_s << QStringList{u"value-quantity"_s};
         QTest::newRow("value[x]") << u"Observation.value[x]"_s
-                                  << QStringList{ u"value-concept"_s, u"value-date"_s,
-                                                  u"value-quantity"_s, u"value-string"_s };
+                                  << QStringList{u"value-concept"_s, u"value-date"_s,
+                                                 u"value-quantity"_s, u"value-string"_s};
     }
     void searchParametersForElements()
     {
@@ -514,8 +513,8 @@ private Q_SLOTS:
     void patientCompartment()
     {
         QCOMPARE(model().patientCompartmentParams(u"Observation"_s),
-                 (QStringList{ u"subject"_s, u"performer"_s }));
-        QCOMPARE(model().patientCompartmentParams(u"Patient"_s), QStringList{ u"link"_s });
+                 (QStringList{u"subject"_s, u"performer"_s}));
+        QCOMPARE(model().patientCompartmentParams(u"Patient"_s), QStringList{u"link"_s});
         QVERIFY(model().patientCompartmentParams(u"Organization"_s).isEmpty());
         QVERIFY(model().patientCompartmentTypes().contains(u"Encounter"_s));
         QVERIFY(!model().patientCompartmentTypes().contains(u"Organization"_s));
@@ -595,6 +594,16 @@ private Q_SLOTS:
         const auto damaged = Model::load(garbage.fileName());
         QVERIFY(!damaged);
         QVERIFY2(damaged.error().contains(u"damaged"_s), qPrintable(damaged.error()));
+
+        // Valid CBOR, wrong shape: a type without its blob reference.
+        QFile wrongShape(dir.filePath(u"shape.model"_s));
+        QVERIFY(wrongShape.open(QIODevice::WriteOnly));
+        wrongShape.write("FHIRMDL1\x10\x00\x00\x00", 12);
+        wrongShape.write("\xa1\x65types\x81\xa1\x64name\x61X", 16);
+        wrongShape.close();
+        const auto shape = Model::load(wrongShape.fileName());
+        QVERIFY(!shape);
+        QVERIFY2(shape.error().contains(u"damaged"_s), qPrintable(shape.error()));
     }
 };
 

@@ -18,16 +18,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("expression");
         QTest::addColumn<QStringList>("branches");
-        QTest::newRow("one") << u"Patient.name"_s << QStringList{ u"Patient.name"_s };
+        QTest::newRow("one") << u"Patient.name"_s << QStringList{u"Patient.name"_s};
         QTest::newRow("two") << u"Patient.name | Person.name"_s
-                             << QStringList{ u"Patient.name"_s, u"Person.name"_s };
+                             << QStringList{u"Patient.name"_s, u"Person.name"_s};
         QTest::newRow("inside parens")
             << u"(Observation.value as Quantity) | (Observation.value as SampledData)"_s
-            << QStringList{ u"(Observation.value as Quantity)"_s,
-                            u"(Observation.value as SampledData)"_s };
+            << QStringList{u"(Observation.value as Quantity)"_s,
+                           u"(Observation.value as SampledData)"_s};
         QTest::newRow("inside where")
             << u"A.b.where(c = 'x|y' or (d | e).exists()) | A.f"_s
-            << QStringList{ u"A.b.where(c = 'x|y' or (d | e).exists())"_s, u"A.f"_s };
+            << QStringList{u"A.b.where(c = 'x|y' or (d | e).exists())"_s, u"A.f"_s};
         QTest::newRow("empty") << QString() << QStringList{};
     }
     void splitUnion()

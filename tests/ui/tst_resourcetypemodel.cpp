@@ -27,8 +27,8 @@ private Q_SLOTS:
         for (int row = 0; row < types.rowCount(); ++row)
             areas.append(types.index(row, 0).data().toString());
         QCOMPARE(areas,
-                 (QStringList{ u"Foundation"_s, u"Base"_s, u"Clinical"_s, u"Financial"_s,
-                               u"Specialized"_s }));
+                 (QStringList{u"Foundation"_s, u"Base"_s, u"Clinical"_s, u"Financial"_s,
+                              u"Specialized"_s}));
 
         int leaves = 0;
         for (int a = 0; a < types.rowCount(); ++a) {
@@ -63,7 +63,7 @@ private Q_SLOTS:
         ui::ResourceTypeModel types;
         QAbstractItemModelTester tester(&types,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        types.setModel(m_model, { u"Patient"_s, u"Observation"_s });
+        types.setModel(m_model, {u"Patient"_s, u"Observation"_s});
         QVERIFY(types.indexOfType(u"Patient"_s).isValid());
         QVERIFY(types.indexOfType(u"Observation"_s).isValid());
         QVERIFY(!types.indexOfType(u"Claim"_s).isValid());

@@ -24,9 +24,9 @@ Result<bool> ElementTreeModel::setType(std::shared_ptr<const schema::Model> mode
     m_typeName.clear();
     Result<bool> result = true;
     if (!m_model) {
-        result = Error{ tr("No FHIR model is loaded") };
+        result = Error{tr("No FHIR model is loaded")};
     } else if (Result<schema::ElementNode> root = m_model->element(typeName); !root) {
-        result = Error{ root.error() };
+        result = Error{root.error()};
     } else {
         m_typeName = typeName;
         m_root.element = *root;

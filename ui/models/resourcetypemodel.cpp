@@ -10,8 +10,8 @@ namespace {
 int areaRank(const QString &area)
 {
     static const QStringList order
-        = { QStringLiteral("Foundation"), QStringLiteral("Base"), QStringLiteral("Clinical"),
-            QStringLiteral("Financial"), QStringLiteral("Specialized") };
+        = {QStringLiteral("Foundation"), QStringLiteral("Base"), QStringLiteral("Clinical"),
+           QStringLiteral("Financial"), QStringLiteral("Specialized")};
     const qsizetype rank = order.indexOf(area);
     return rank < 0 ? int(order.size()) : int(rank);
 }
@@ -40,7 +40,7 @@ void ResourceTypeModel::setModel(std::shared_ptr<const schema::Model> model,
             if (!info)
                 continue;
             const QString area = (*info)->category.area;
-            tree[{ areaRank(area), area }][(*info)->category.group].append(*info);
+            tree[{areaRank(area), area}][(*info)->category.group].append(*info);
         }
         for (const auto &[areaKey, groups] : tree) {
             auto area = std::make_unique<Node>();

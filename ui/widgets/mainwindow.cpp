@@ -88,7 +88,7 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     split->addWidget(left);
     split->addWidget(right);
     split->setStretchFactor(1, 1);
-    split->setSizes({ 260, 900 });
+    split->setSizes({260, 900});
     setCentralWidget(split);
     resize(1200, 760);
 
