@@ -5,8 +5,10 @@
 
 #include "testmodel.h"
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 
 #include <QTest>
 #include <QTextBrowser>
@@ -77,6 +79,27 @@ private Q_SLOTS:
         QVERIFY(text.contains(u"required"_s));
         QVERIFY(text.contains(u"final"_s)); // a code of the observation-status value set
         QVERIFY(text.contains(u"status (token)"_s)); // the search parameter indexing it
+    }
+
+    void examplesOfTheChosenType()
+    {
+        ui::MainWindow window(m_model);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *chooser = window.findChild<QComboBox *>(u"exampleChooser"_s);
+        auto *view = window.findChild<QPlainTextEdit *>(u"exampleView"_s);
+        QVERIFY(chooser && view);
+        // Patient is shown first: its curated examples lead, the generated one follows.
+        QCOMPARE(chooser->count(), 3);
+        QVERIFY(chooser->itemText(0).startsWith(u"patient-example-a"_s));
+        QVERIFY(view->toPlainText().contains(u"\"gender\": \"male\""_s));
+        chooser->setCurrentIndex(2);
+        QVERIFY(view->toPlainText().startsWith(u"{\n  \"resourceType\": \"Patient\""_s));
+
+        window.showType(u"Claim"_s);
+        QCOMPARE(chooser->count(), 1);
+        QVERIFY(chooser->itemText(0).startsWith(u"generated"_s));
+        QVERIFY(view->toPlainText().contains(u"\"resourceType\": \"Claim\""_s));
     }
 
     void explainsAMissingModel()

@@ -3,6 +3,7 @@
 #include "app/schemadescription.h"
 #include "ui/models/elementtreemodel.h"
 #include "ui/models/resourcetypemodel.h"
+#include "ui/widgets/examplepanel.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -10,6 +11,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTextBrowser>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -28,7 +30,8 @@ QString escaped(const QString &text)
 MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString &loadError,
                        QWidget *parent)
     : QMainWindow(parent)
-    , m_model(std::move(model))
+    , m_model(model)
+    , m_examples(std::move(model))
     , m_typeModel(new ResourceTypeModel(this))
     , m_typeFilter(new QSortFilterProxyModel(this))
     , m_elementModel(new ElementTreeModel(this))
@@ -37,6 +40,8 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     , m_typeTitle(new QLabel)
     , m_elementView(new QTreeView)
     , m_details(new QTextBrowser)
+    , m_tabs(new QTabWidget)
+    , m_examplePanel(new ExamplePanel)
 {
     setWindowTitle(tr("FHIR Portal"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -78,11 +83,15 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     schemaSplit->setStretchFactor(0, 3);
     schemaSplit->setStretchFactor(1, 1);
 
+    m_tabs->setObjectName(QStringLiteral("typeTabs"));
+    m_tabs->addTab(schemaSplit, tr("Schema"));
+    m_tabs->addTab(m_examplePanel, tr("Examples"));
+
     auto *right = new QWidget;
     auto *rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     rightLayout->addWidget(m_typeTitle);
-    rightLayout->addWidget(schemaSplit, 1);
+    rightLayout->addWidget(m_tabs, 1);
 
     auto *split = new QSplitter;
     split->addWidget(left);
@@ -142,6 +151,7 @@ void MainWindow::onTypeSelected()
                                   info ? (*info)->shortDescription.toHtmlEscaped() : QString()));
     for (int column = 0; column < ElementTreeModel::DescriptionColumn; ++column)
         m_elementView->resizeColumnToContents(column);
+    m_examplePanel->setExamples(m_examples.examplesFor(typeName));
     // Until an element is picked, the details pane describes the type itself.
     if (const auto root = m_model->element(typeName); root)
         m_details->setHtml(detailsHtml(*root));

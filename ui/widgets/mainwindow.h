@@ -1,5 +1,6 @@
 #pragma once
 
+#include "app/examplelibrary.h"
 #include "schemas/model.h"
 
 #include <QMainWindow>
@@ -9,16 +10,18 @@
 class QLabel;
 class QLineEdit;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTextBrowser;
 class QTreeView;
 
 namespace fhir::ui {
 
 class ElementTreeModel;
+class ExamplePanel;
 class ResourceTypeModel;
 
-/// The portal's main window: resource types on the left, the chosen type's schema on the
-/// right (element tree and the selected element's details).
+/// The portal's main window: resource types on the left; on the right the chosen type's
+/// schema (element tree and the selected element's details) and its examples.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -38,6 +41,7 @@ private:
     QString detailsHtml(const schema::ElementNode &node) const;
 
     std::shared_ptr<const schema::Model> m_model;
+    app::ExampleLibrary m_examples;
     ResourceTypeModel *m_typeModel; // owned by this (QObject parent)
     QSortFilterProxyModel *m_typeFilter; // owned by this
     ElementTreeModel *m_elementModel; // owned by this
@@ -46,6 +50,8 @@ private:
     QLabel *m_typeTitle;
     QTreeView *m_elementView;
     QTextBrowser *m_details;
+    QTabWidget *m_tabs;
+    ExamplePanel *m_examplePanel;
 };
 
 } // namespace fhir::ui
