@@ -1,0 +1,74 @@
+// Measures the synthetic-clinic generator: resources per second and memory, streaming one
+// patient record at a time as a loader would.
+//
+//   build/release/bin/bench_synthetic [--patients N] [--seed S]
+//
+// Prints one JSON object. (Loading into a deployment is measured once the server can take
+// transactions; this is the generation half.)
+
+#include "embedded_server/synthetic/generator.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <cstdio>
+
+namespace {
+
+double peakRssMb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024;
+    }
+    return -1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    auto option = [&args](const char *name, qint64 fallback) {
+        const qsizetype i = args.indexOf(QLatin1String(name));
+        return i > 0 && i + 1 < args.size() ? args.at(i + 1).toLongLong() : fallback;
+    };
+    fhir::synthetic::Options options;
+    options.patients = int(option("--patients", 1000));
+    options.seed = std::uint64_t(option("--seed", 1));
+
+    QElapsedTimer timer;
+    timer.start();
+    const fhir::synthetic::Generator generator(options);
+    qint64 resources = 0;
+    qint64 bytes = 0;
+    for (const auto &r : generator.sharedResources()) {
+        ++resources;
+        bytes += qint64(r.dump().size());
+    }
+    for (int i = 0; i < options.patients; ++i) {
+        for (const auto &r : generator.patientRecord(i)) {
+            ++resources;
+            bytes += qint64(r.dump().size());
+        }
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+
+    QJsonObject out;
+    out[QStringLiteral("patients")] = options.patients;
+    out[QStringLiteral("resources")] = resources;
+    out[QStringLiteral("json_mb")] = double(bytes) / (1024 * 1024);
+    out[QStringLiteral("seconds")] = seconds;
+    out[QStringLiteral("resources_per_second")] = double(resources) / seconds;
+    out[QStringLiteral("peak_rss_mb")] = peakRssMb();
+    std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+    return 0;
+}
