@@ -102,6 +102,26 @@ private Q_SLOTS:
         QVERIFY(view->toPlainText().contains(u"\"resourceType\": \"Claim\""_s));
     }
 
+    void filterElements()
+    {
+        ui::MainWindow window(m_model);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *filter = window.findChild<QLineEdit *>(u"elementFilter"_s);
+        auto *elements = window.findChild<QTreeView *>(u"elementTreeView"_s);
+        QVERIFY(filter && elements);
+        QVERIFY(find(elements->model(), u"gender"_s).isValid());
+        QTest::keyClicks(filter, u"birth"_s);
+        QVERIFY(find(elements->model(), u"birthDate"_s).isValid());
+        QVERIFY(!find(elements->model(), u"gender"_s).isValid());
+        // Selecting through the filter still shows the right element.
+        elements->setCurrentIndex(find(elements->model(), u"birthDate"_s));
+        auto *details = window.findChild<QTextBrowser *>(u"elementDetails"_s);
+        QVERIFY(details->toPlainText().contains(u"Patient.birthDate"_s));
+        filter->clear();
+        QVERIFY(find(elements->model(), u"gender"_s).isValid());
+    }
+
     void explainsAMissingModel()
     {
         ui::MainWindow window(nullptr, u"no FHIR model file found"_s);

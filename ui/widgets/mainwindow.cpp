@@ -35,6 +35,8 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     , m_typeModel(new ResourceTypeModel(this))
     , m_typeFilter(new QSortFilterProxyModel(this))
     , m_elementModel(new ElementTreeModel(this))
+    , m_elementFilter(new QSortFilterProxyModel(this))
+    , m_elementFilterEdit(new QLineEdit)
     , m_filterEdit(new QLineEdit)
     , m_typeView(new QTreeView)
     , m_typeTitle(new QLabel)
@@ -71,14 +73,28 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     m_typeTitle->setWordWrap(true);
     m_typeTitle->setTextFormat(Qt::RichText);
     m_elementView->setObjectName(QStringLiteral("elementTreeView"));
-    m_elementView->setModel(m_elementModel);
+    // The filter sees what has been fetched: the type's own elements and whatever the user
+    // has expanded, which is what they can see.
+    m_elementFilter->setSourceModel(m_elementModel);
+    m_elementFilter->setRecursiveFilteringEnabled(true);
+    m_elementFilter->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    m_elementFilter->setFilterKeyColumn(-1);
+    m_elementFilterEdit->setObjectName(QStringLiteral("elementFilter"));
+    m_elementFilterEdit->setPlaceholderText(tr("Filter elements (name, type, description)"));
+    m_elementFilterEdit->setClearButtonEnabled(true);
+    m_elementView->setModel(m_elementFilter);
     m_elementView->setUniformRowHeights(true);
     m_elementView->setAlternatingRowColors(true);
     m_details->setObjectName(QStringLiteral("elementDetails"));
     m_details->setOpenExternalLinks(false);
 
     auto *schemaSplit = new QSplitter(Qt::Vertical);
-    schemaSplit->addWidget(m_elementView);
+    auto *elementsPane = new QWidget;
+    auto *elementsLayout = new QVBoxLayout(elementsPane);
+    elementsLayout->setContentsMargins(0, 0, 0, 0);
+    elementsLayout->addWidget(m_elementFilterEdit);
+    elementsLayout->addWidget(m_elementView, 1);
+    schemaSplit->addWidget(elementsPane);
     schemaSplit->addWidget(m_details);
     schemaSplit->setStretchFactor(0, 3);
     schemaSplit->setStretchFactor(1, 1);
@@ -107,6 +123,11 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     });
     connect(m_typeView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::onTypeSelected);
+    connect(m_elementFilterEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
+        m_elementFilter->setFilterFixedString(text);
+        if (!text.isEmpty())
+            expandFetched(QModelIndex());
+    });
     connect(m_elementView->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &MainWindow::onElementSelected);
 
@@ -157,9 +178,23 @@ void MainWindow::onTypeSelected()
         m_details->setHtml(detailsHtml(*root));
 }
 
+void MainWindow::expandFetched(const QModelIndex &parent)
+{
+    // Only what is fetched already: expanding the whole element tree would never end
+    // (an Extension has extensions).
+    for (int row = 0; row < m_elementFilter->rowCount(parent); ++row) {
+        const QModelIndex index = m_elementFilter->index(row, 0, parent);
+        if (m_elementFilter->rowCount(index) > 0) {
+            m_elementView->expand(index);
+            expandFetched(index);
+        }
+    }
+}
+
 void MainWindow::onElementSelected()
 {
-    const schema::ElementNode *node = m_elementModel->element(m_elementView->currentIndex());
+    const schema::ElementNode *node
+        = m_elementModel->element(m_elementFilter->mapToSource(m_elementView->currentIndex()));
     m_details->setHtml(node ? detailsHtml(*node) : QString());
 }
 

@@ -38,6 +38,7 @@ public:
 private:
     void onTypeSelected();
     void onElementSelected();
+    void expandFetched(const QModelIndex &parent);
     QString detailsHtml(const schema::ElementNode &node) const;
 
     std::shared_ptr<const schema::Model> m_model;
@@ -45,6 +46,8 @@ private:
     ResourceTypeModel *m_typeModel; // owned by this (QObject parent)
     QSortFilterProxyModel *m_typeFilter; // owned by this
     ElementTreeModel *m_elementModel; // owned by this
+    QSortFilterProxyModel *m_elementFilter; // owned by this
+    QLineEdit *m_elementFilterEdit; // owned by the widget tree
     QLineEdit *m_filterEdit; // owned by the widget tree
     QTreeView *m_typeView;
     QLabel *m_typeTitle;
