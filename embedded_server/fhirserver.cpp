@@ -1,0 +1,1418 @@
+#include "fhirserver.h"
+
+#include "operationoutcome.h"
+#include "servererror.h"
+#include "serverlogging.h"
+
+#include <QDateTime>
+#include <QLocale>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTimeZone>
+#include <QUrl>
+#include <QUrlQuery>
+#include <QUuid>
+
+#include <nlohmann/json.hpp>
+
+#include <numeric>
+#include <optional>
+
+using namespace Qt::StringLiterals;
+using Json = nlohmann::ordered_json;
+
+namespace fhir::server {
+
+namespace {
+
+constexpr QByteArrayView fhirJson = "application/fhir+json";
+constexpr QByteArrayView plainJson = "application/json";
+
+/// An error for the caller to return, or nothing when all went well.
+using Failure = std::optional<ServerError>;
+
+ServerError makeError(ErrorKind kind, const QString &diagnostics, QStringList expression = {})
+{
+    return ServerError{kind, diagnostics, std::move(expression), {}};
+}
+
+ServerError methodNotAllowed(const QByteArray &method, const QString &what, QByteArray allow)
+{
+    ServerError error
+        = makeError(ErrorKind::MethodNotAllowed,
+                    u"%1 is not allowed on %2"_s.arg(QString::fromLatin1(method), what));
+    error.headers.append({"Allow", std::move(allow)});
+    return error;
+}
+
+bool isValidId(const QString &id)
+{
+    static const QRegularExpression pattern(u"^[A-Za-z0-9\\-\\.]{1,64}$"_s);
+    return pattern.match(id).hasMatch();
+}
+
+QString instant(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+QByteArray httpDate(qint64 ms)
+{
+    return QLocale::c()
+               .toString(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC),
+                         u"ddd, dd MMM yyyy hh:mm:ss"_s)
+               .toLatin1()
+        + " GMT";
+}
+
+QByteArray etag(qint64 version)
+{
+    return "W/\"" + QByteArray::number(version) + '"';
+}
+
+/// The media type of a Content-Type or Accept item, lower case, without parameters.
+QByteArray mediaType(const QByteArray &value)
+{
+    const qsizetype semicolon = value.indexOf(';');
+    return (semicolon < 0 ? value : value.left(semicolon)).trimmed().toLower();
+}
+
+bool isJsonType(const QByteArray &type)
+{
+    return type == fhirJson || type == plainJson || type == "application/json+fhir";
+}
+
+bool isXmlType(const QByteArray &type)
+{
+    return type == "application/fhir+xml" || type == "application/xml" || type == "text/xml"
+        || type == "application/xml+fhir" || type == "xml";
+}
+
+/// A FHIR date, dateTime or instant as the interval it covers at its precision ("2024" is
+/// the whole year). Times without a zone are taken as UTC.
+std::optional<TimeRange> parseFhirDate(const QString &text)
+{
+    static const QRegularExpression pattern(
+        u"^(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?"
+        "(Z|[+-]\\d{2}:\\d{2})?)?)?)?$"_s);
+    const auto m = pattern.match(text);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const int year = m.captured(1).toInt();
+    const bool hasMonth = m.hasCaptured(2);
+    const bool hasDay = m.hasCaptured(3);
+    const bool hasTime = m.hasCaptured(4);
+    const QDate date(year, hasMonth ? m.captured(2).toInt() : 1,
+                     hasDay ? m.captured(3).toInt() : 1);
+    if (!date.isValid())
+        return std::nullopt;
+    if (!hasTime) {
+        const QDate end = hasDay ? date.addDays(1)
+            : hasMonth           ? date.addMonths(1)
+                                 : date.addYears(1);
+        return TimeRange{QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(),
+                         QDateTime(end, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(), false};
+    }
+    const bool hasSeconds = m.hasCaptured(6);
+    const bool hasFraction = m.hasCaptured(7);
+    const int ms = hasFraction ? m.captured(7).left(3).leftJustified(3, u'0').toInt() : 0;
+    const QTime time(m.captured(4).toInt(), m.captured(5).toInt(),
+                     hasSeconds ? m.captured(6).toInt() : 0, ms);
+    if (!time.isValid())
+        return std::nullopt;
+    int offsetSeconds = 0;
+    const QString zone = m.captured(8);
+    if (!zone.isEmpty() && zone != u"Z"_s) {
+        const int hours = zone.mid(1, 2).toInt();
+        const int minutes = zone.mid(4, 2).toInt();
+        if (hours > 14 || minutes > 59)
+            return std::nullopt;
+        offsetSeconds = (hours * 3600 + minutes * 60) * (zone.startsWith(u'-') ? -1 : 1);
+    }
+    const qint64 start
+        = QDateTime(date, time, Qt::OffsetFromUTC, offsetSeconds).toMSecsSinceEpoch();
+    const qint64 length = hasFraction ? 1 : hasSeconds ? 1000 : 60 * 1000;
+    return TimeRange{start, start + length, false};
+}
+
+/// A `_lastUpdated` value with its prefix, as the interval of times it matches.
+std::optional<TimeRange> parseDateSearch(const QString &value, QString *problem)
+{
+    static const QStringList prefixes
+        = {u"eq"_s, u"ne"_s, u"gt"_s, u"lt"_s, u"ge"_s, u"le"_s, u"sa"_s, u"eb"_s, u"ap"_s};
+    QString prefix = u"eq"_s;
+    QString text = value;
+    if (value.size() > 2 && value.at(0).isLetter() && prefixes.contains(value.left(2))) {
+        prefix = value.left(2);
+        text = value.mid(2);
+    }
+    if (prefix == u"ap"_s) {
+        *problem = u"the prefix 'ap' is not supported by this server"_s;
+        return std::nullopt;
+    }
+    const auto range = parseFhirDate(text);
+    if (!range) {
+        *problem = u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text);
+        return std::nullopt;
+    }
+    constexpr qint64 min = std::numeric_limits<qint64>::min();
+    constexpr qint64 max = std::numeric_limits<qint64>::max();
+    // A stored time is one instant t; the search value covers [from, to).
+    if (prefix == u"eq"_s)
+        return *range;
+    if (prefix == u"ne"_s)
+        return TimeRange{range->fromMs, range->toMs, true};
+    if (prefix == u"gt"_s || prefix == u"sa"_s)
+        return TimeRange{range->toMs, max, false};
+    if (prefix == u"lt"_s || prefix == u"eb"_s)
+        return TimeRange{min, range->fromMs, false};
+    if (prefix == u"ge"_s)
+        return TimeRange{range->fromMs, max, false};
+    return TimeRange{min, range->toMs, false}; // le
+}
+
+/// Percent-encodes a query for links, '+' included (clients read a bare '+' as a space).
+QString encodeQuery(const QList<QPair<QString, QString>> &items)
+{
+    QByteArray out;
+    for (const auto &[key, value] : items) {
+        if (!out.isEmpty())
+            out += '&';
+        out += QUrl::toPercentEncoding(key) + '=' + QUrl::toPercentEncoding(value);
+    }
+    return QString::fromLatin1(out);
+}
+
+/// The deepest nesting of objects and arrays in a JSON text, counted without parsing it (a
+/// deeply nested body must not reach the parser or the recursive serializer).
+bool nestingWithin(const QByteArray &text, int limit)
+{
+    int depth = 0;
+    bool inString = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return false;
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return true;
+}
+
+/// The segments of a path below the FHIR base: "/fhir/r4/Patient/1" gives {Patient, 1}.
+Failure splitPath(const QString &path, QStringList *segments)
+{
+    const QString base = QStringLiteral("/fhir/r4");
+    QString rest;
+    if (path == base || path == base + u'/')
+        rest.clear();
+    else if (path.startsWith(base + u'/'))
+        rest = path.mid(base.size() + 1);
+    else
+        return makeError(ErrorKind::NotFound,
+                         u"the FHIR endpoint is %1; nothing is served at this path"_s.arg(base));
+    if (rest.endsWith(u'/'))
+        rest.chop(1);
+    *segments = rest.isEmpty() ? QStringList() : rest.split(u'/');
+    if (segments->contains(QString()))
+        return makeError(ErrorKind::NotFound, u"the path has an empty segment"_s);
+    return {};
+}
+
+/// Replaces `urn:uuid:` references by the ids a transaction assigned, anywhere in a resource.
+/// Returns the first reference it cannot resolve or does not support.
+std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QString> &ids)
+{
+    if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            if (it.key() == "reference" && it.value().is_string()) {
+                const QString ref = QString::fromStdString(it.value().get<std::string>());
+                if (ref.startsWith(u"urn:uuid:"_s) || ref.startsWith(u"urn:oid:"_s)) {
+                    const auto found = ids.constFind(ref);
+                    if (found == ids.cend())
+                        return ref;
+                    it.value() = found->toStdString();
+                } else if (ref.contains(u'?')) {
+                    return ref; // a conditional reference: not supported yet
+                }
+            } else if (auto bad = rewriteReferences(it.value(), ids)) {
+                return bad;
+            }
+        }
+    } else if (value.is_array()) {
+        for (Json &item : value) {
+            if (auto bad = rewriteReferences(item, ids))
+                return bad;
+        }
+    }
+    return std::nullopt;
+}
+
+enum class ReturnPreference { Representation, Minimal, OperationOutcome };
+
+struct Preferences
+{
+    ReturnPreference ret = ReturnPreference::Representation;
+    bool lenient = false;
+};
+
+Preferences preferences(const Request &request)
+{
+    Preferences prefs;
+    const QList<QByteArray> tokens = request.header("Prefer").split(',');
+    for (QByteArray token : tokens) {
+        for (QByteArray part : token.split(';')) {
+            part = part.trimmed();
+            if (part == "return=minimal")
+                prefs.ret = ReturnPreference::Minimal;
+            else if (part == "return=representation")
+                prefs.ret = ReturnPreference::Representation;
+            else if (part == "return=OperationOutcome")
+                prefs.ret = ReturnPreference::OperationOutcome;
+            else if (part == "handling=lenient")
+                prefs.lenient = true;
+            else if (part == "handling=strict")
+                prefs.lenient = false;
+        }
+    }
+    return prefs;
+}
+
+Json toJson(const nlohmann::json &value)
+{
+    return Json::parse(value.dump());
+}
+
+} // namespace
+
+struct FhirServer::Private
+{
+    std::shared_ptr<const schema::Model> model;
+    std::unique_ptr<Store> store;
+    ServerOptions options;
+    QSet<QString> resourceTypes;
+    std::function<qint64()> clock = [] {
+        return QDateTime::currentMSecsSinceEpoch();
+    };
+    QByteArray capabilities; // compact JSON, built on first use for the current base URL
+
+    /// Per-request state.
+    struct Context
+    {
+        const Request &request;
+        QByteArray contentType; ///< negotiated: application/fhir+json or application/json
+        Preferences prefs;
+        QString assignedId; ///< a transaction's POST entry: the id chosen up front
+    };
+
+    Response dispatch(const Request &request);
+    Response route(Context &ctx, const QStringList &segments);
+
+    Failure negotiate(Context &ctx) const;
+    Failure checkBody(const Request &request) const;
+    Failure parseResource(const Request &request, const QString &type, Json &resource) const;
+
+    Response json(const Context &ctx, int status, const Json &body) const;
+    Response json(const Context &ctx, int status, const QByteArray &body) const;
+    Response outcome(const Context &ctx, int status, const QString &message) const;
+    /// The answer to a write: headers from the stored version, body per Prefer: return.
+    Response written(const Context &ctx, int status, const StoredVersion &version,
+                     const QString &message) const;
+    static Response internal(const QString &what);
+
+    QByteArray stamp(const Json &resource, const QString &id, qint64 version, qint64 ms) const;
+    QString location(const StoredVersion &v) const
+    {
+        return options.baseUrl + u'/' + v.type + u'/' + v.id + u"/_history/"_s
+            + QString::number(v.version);
+    }
+
+    Response capabilityStatement(const Context &ctx);
+    Response read(const Context &ctx, const QString &type, const QString &id);
+    Response vread(const Context &ctx, const QString &type, const QString &id, const QString &vid);
+    Response create(const Context &ctx, const QString &type);
+    Response update(const Context &ctx, const QString &type, const QString &id);
+    Response remove(const Context &ctx, const QString &type, const QString &id);
+    Response history(const Context &ctx, const QString &type, const QString &id);
+    Response search(const Context &ctx, const QString &type, bool post);
+    Response bundle(const Context &ctx);
+
+    Failure pageParameters(const QList<QPair<QString, QString>> &params, qint64 *count,
+                           qint64 *offset) const;
+    Json links(const QString &path, const QList<QPair<QString, QString>> &kept, qint64 count,
+               qint64 offset, qint64 total) const;
+};
+
+FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_ptr<Store> store,
+                       ServerOptions options)
+    : d(std::make_unique<Private>())
+{
+    d->model = std::move(model);
+    d->store = std::move(store);
+    d->options = std::move(options);
+    const QStringList types = d->model->resourceTypes();
+    d->resourceTypes = QSet<QString>(types.begin(), types.end());
+}
+
+FhirServer::~FhirServer() = default;
+
+Result<std::unique_ptr<FhirServer>> FhirServer::open(std::shared_ptr<const schema::Model> model,
+                                                     const QString &dataFolder,
+                                                     ServerOptions options)
+{
+    if (!model)
+        return Error{u"no FHIR model"_s};
+    auto store = Store::open(dataFolder);
+    if (!store)
+        return Error{store.error()};
+    return std::make_unique<FhirServer>(std::move(model), std::move(store).value(),
+                                        std::move(options));
+}
+
+const ServerOptions &FhirServer::options() const
+{
+    return d->options;
+}
+
+void FhirServer::setBaseUrl(const QString &baseUrl)
+{
+    d->options.baseUrl = baseUrl;
+    d->capabilities.clear();
+}
+
+Store &FhirServer::store()
+{
+    return *d->store;
+}
+
+void FhirServer::setClock(std::function<qint64()> clock)
+{
+    d->clock = std::move(clock);
+}
+
+Response FhirServer::handle(const Request &request)
+{
+    Response response;
+    try {
+        response = d->dispatch(request);
+    } catch (const std::exception &e) {
+        qCWarning(lcServer) << "internal error:" << e.what();
+        response = Private::internal(u"the server failed while answering this request"_s);
+    } catch (...) {
+        qCWarning(lcServer) << "internal error of unknown kind";
+        response = Private::internal(u"the server failed while answering this request"_s);
+    }
+    // _pretty applies to every JSON answer, errors included.
+    if (request.queryValues(u"_pretty"_s).value(0) == u"true"_s && !response.body.isEmpty()) {
+        const auto parsed = Json::parse(response.body.toStdString(), nullptr, false);
+        if (!parsed.is_discarded())
+            response.body = QByteArray::fromStdString(parsed.dump(2));
+    }
+    return response;
+}
+
+Response FhirServer::Private::internal(const QString &what)
+{
+    return errorResponse(makeError(ErrorKind::Internal, what));
+}
+
+Response FhirServer::Private::dispatch(const Request &request)
+{
+    Context ctx{request, QByteArray(fhirJson.toByteArray()), preferences(request), {}};
+    if (request.body.size() > options.maxBodyBytes) {
+        return errorResponse(
+            makeError(ErrorKind::TooLarge,
+                      u"the request body has %1 bytes; this server accepts at most %2"_s
+                          .arg(request.body.size())
+                          .arg(options.maxBodyBytes)));
+    }
+    if (auto failure = negotiate(ctx))
+        return errorResponse(*failure);
+
+    QStringList segments;
+    if (auto failure = splitPath(request.path, &segments))
+        return errorResponse(*failure);
+    return route(ctx, segments);
+}
+
+Failure FhirServer::Private::negotiate(Context &ctx) const
+{
+    const QStringList formats = ctx.request.queryValues(u"_format"_s);
+    if (!formats.isEmpty()) {
+        const QByteArray format = mediaType(formats.first().toUtf8());
+        if (format == "json" || format == fhirJson || format == "application/json+fhir") {
+            ctx.contentType = fhirJson.toByteArray();
+            return {};
+        }
+        if (format == plainJson) {
+            ctx.contentType = plainJson.toByteArray();
+            return {};
+        }
+        return makeError(
+            ErrorKind::NotAcceptable,
+            u"_format=%1 is not available: this server speaks JSON only "
+            "(application/fhir+json or application/json)"_s.arg(formats.first().left(80)));
+    }
+    const QByteArray accept = ctx.request.header("Accept");
+    if (accept.trimmed().isEmpty())
+        return {};
+    bool any = false;
+    bool plain = false;
+    for (const QByteArray &item : accept.split(',')) {
+        const QByteArray type = mediaType(item);
+        if (item.contains("q=0") && !item.contains("q=0.")) // explicitly not acceptable
+            continue;
+        if (type == fhirJson || type == "application/json+fhir") {
+            ctx.contentType = fhirJson.toByteArray();
+            return {};
+        }
+        if (type == plainJson)
+            plain = true;
+        else if (type == "*/*" || type == "application/*")
+            any = true;
+    }
+    if (plain) {
+        ctx.contentType = plainJson.toByteArray();
+        return {};
+    }
+    if (any)
+        return {};
+    return makeError(ErrorKind::NotAcceptable,
+                     u"none of the accepted formats is available: this server speaks JSON only "
+                     "(application/fhir+json or application/json)"_s);
+}
+
+Failure FhirServer::Private::checkBody(const Request &request) const
+{
+    const QByteArray contentType = request.header("Content-Type");
+    const QByteArray type = mediaType(contentType);
+    if (!isJsonType(type)) {
+        const QString what = contentType.isEmpty()
+            ? u"a request body needs a Content-Type"_s
+            : u"Content-Type %1 is not supported"_s.arg(QString::fromLatin1(type));
+        return makeError(ErrorKind::UnsupportedMediaType,
+                         what
+                             + (isXmlType(type) ? u": this server reads JSON only"_s
+                                                : u": send application/fhir+json"_s));
+    }
+    const qsizetype charset = contentType.toLower().indexOf("charset=");
+    if (charset >= 0) {
+        const QByteArray name = contentType.mid(charset + 8).split(';').first().trimmed().toLower();
+        if (name != "utf-8" && name != "\"utf-8\"")
+            return makeError(ErrorKind::UnsupportedMediaType,
+                             u"FHIR JSON is UTF-8; charset %1 is not supported"_s.arg(
+                                 QString::fromLatin1(name)));
+    }
+    return {};
+}
+
+Failure FhirServer::Private::parseResource(const Request &request, const QString &type,
+                                           Json &resource) const
+{
+    if (auto failure = checkBody(request))
+        return failure;
+    if (!nestingWithin(request.body, options.maxJsonDepth))
+        return makeError(ErrorKind::Invalid,
+                         u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth));
+    resource = Json::parse(request.body.constData(), request.body.constData() + request.body.size(),
+                           nullptr, false);
+    if (resource.is_discarded())
+        return makeError(ErrorKind::Invalid, u"the request body is not valid JSON"_s);
+    if (!resource.is_object())
+        return makeError(ErrorKind::Invalid, u"the request body is not a JSON object"_s);
+    const auto rt = resource.find("resourceType");
+    if (rt == resource.end() || !rt->is_string())
+        return makeError(ErrorKind::Invalid, u"the resource has no resourceType"_s);
+    const QString bodyType = QString::fromStdString(rt->get<std::string>());
+    if (bodyType != type) {
+        return makeError(
+            ErrorKind::Invalid,
+            u"the resourceType '%1' does not match the type '%2' in the URL"_s.arg(bodyType, type),
+            {type});
+    }
+    const auto id = resource.find("id");
+    if (id != resource.end()
+        && (!id->is_string() || !isValidId(QString::fromStdString(id->get<std::string>())))) {
+        return makeError(ErrorKind::Invalid,
+                         u"the resource id must be 1 to 64 of A-Z a-z 0-9 - ."_s,
+                         {type + u".id"_s});
+    }
+    const auto meta = resource.find("meta");
+    if (meta != resource.end() && !meta->is_object())
+        return makeError(ErrorKind::Invalid, u"meta must be an object"_s, {type + u".meta"_s});
+    return {};
+}
+
+QByteArray FhirServer::Private::stamp(const Json &resource, const QString &id, qint64 version,
+                                      qint64 ms) const
+{
+    // resourceType, id and meta first, the rest in the client's order.
+    Json out = Json::object();
+    out["resourceType"] = resource.at("resourceType");
+    out["id"] = id.toStdString();
+    Json meta = Json::object();
+    meta["versionId"] = std::to_string(version);
+    meta["lastUpdated"] = instant(ms).toStdString();
+    if (const auto old = resource.find("meta"); old != resource.end()) {
+        for (auto it = old->begin(); it != old->end(); ++it) {
+            if (it.key() != "versionId" && it.key() != "lastUpdated")
+                meta[it.key()] = it.value();
+        }
+    }
+    out["meta"] = std::move(meta);
+    for (auto it = resource.begin(); it != resource.end(); ++it) {
+        if (it.key() != "resourceType" && it.key() != "id" && it.key() != "meta")
+            out[it.key()] = it.value();
+    }
+    return QByteArray::fromStdString(out.dump());
+}
+
+Response FhirServer::Private::json(const Context &ctx, int status, const QByteArray &body) const
+{
+    Response response;
+    response.status = status;
+    response.setHeader("Content-Type", ctx.contentType + "; charset=utf-8");
+    response.body = body;
+    return response;
+}
+
+Response FhirServer::Private::json(const Context &ctx, int status, const Json &body) const
+{
+    return json(ctx, status, QByteArray::fromStdString(body.dump()));
+}
+
+Response FhirServer::Private::outcome(const Context &ctx, int status, const QString &message) const
+{
+    return json(
+        ctx, status,
+        toJson(operationOutcome({{IssueSeverity::Information, u"informational"_s, message, {}}})));
+}
+
+Response FhirServer::Private::written(const Context &ctx, int status, const StoredVersion &version,
+                                      const QString &message) const
+{
+    Response response;
+    switch (ctx.prefs.ret) {
+    case ReturnPreference::Representation:
+        response = version.deleted ? Response{status, {}, {}} : json(ctx, status, version.content);
+        break;
+    case ReturnPreference::Minimal:
+        response.status = status;
+        break;
+    case ReturnPreference::OperationOutcome:
+        response = outcome(ctx, status, message);
+        break;
+    }
+    if (version.deleted && response.body.isEmpty())
+        response.status = 204;
+    response.setHeader("ETag", etag(version.version));
+    response.setHeader("Last-Modified", httpDate(version.lastUpdatedMs));
+    if (!version.deleted)
+        response.setHeader("Location", location(version).toUtf8());
+    return response;
+}
+
+Response FhirServer::Private::route(Context &ctx, const QStringList &s)
+{
+    const QByteArray &method = ctx.request.method;
+    const bool get = method == "GET";
+    if (s.isEmpty()) {
+        return method == "POST"
+            ? bundle(ctx)
+            : errorResponse(methodNotAllowed(method, u"the base URL"_s, "POST"));
+    }
+    if (s.size() == 1 && s[0] == u"metadata"_s)
+        return get ? capabilityStatement(ctx)
+                   : errorResponse(methodNotAllowed(method, u"metadata"_s, "GET"));
+    if (s.size() == 1 && s[0] == u"_history"_s)
+        return get ? history(ctx, {}, {})
+                   : errorResponse(methodNotAllowed(method, u"_history"_s, "GET"));
+    const QString &type = s[0];
+    if (!resourceTypes.contains(type)) {
+        return errorResponse(makeError(ErrorKind::NotFound,
+                                       type.startsWith(u'$')
+                                           ? u"the operation %1 is not supported"_s.arg(type)
+                                           : u"'%1' is not a FHIR R4 resource type"_s.arg(type)));
+    }
+    if (s.size() == 1) {
+        if (get)
+            return search(ctx, type, false);
+        if (method == "POST")
+            return create(ctx, type);
+        return errorResponse(methodNotAllowed(method, type, "GET, POST"));
+    }
+    if (s.size() == 2 && s[1] == u"_search"_s) {
+        if (get || method == "POST")
+            return search(ctx, type, !get);
+        return errorResponse(methodNotAllowed(method, type + u"/_search"_s, "GET, POST"));
+    }
+    if (s.size() == 2 && s[1] == u"_history"_s)
+        return get ? history(ctx, type, {})
+                   : errorResponse(methodNotAllowed(method, type + u"/_history"_s, "GET"));
+    const QString &id = s[1];
+    if (!isValidId(id)) {
+        return errorResponse(
+            makeError(ErrorKind::Invalid,
+                      u"'%1' is not a valid id: 1 to 64 of A-Z a-z 0-9 - ."_s.arg(id.left(80))));
+    }
+    if (s.size() == 2) {
+        if (get)
+            return read(ctx, type, id);
+        if (method == "PUT")
+            return update(ctx, type, id);
+        if (method == "DELETE")
+            return remove(ctx, type, id);
+        return errorResponse(methodNotAllowed(method, type + u"/[id]"_s, "GET, PUT, DELETE"));
+    }
+    if (s[2] == u"_history"_s && s.size() <= 4) {
+        if (!get) {
+            return errorResponse(
+                methodNotAllowed(method, type + u"/[id]/_history"_s, QByteArray("GET")));
+        }
+        return s.size() == 3 ? history(ctx, type, id) : vread(ctx, type, id, s[3]);
+    }
+    return errorResponse(makeError(ErrorKind::NotFound, u"nothing is served at this path"_s));
+}
+
+Response FhirServer::Private::capabilityStatement(const Context &ctx)
+{
+    if (capabilities.isEmpty()) {
+        Json resources = Json::array();
+        for (const QString &type : model->resourceTypes()) {
+            Json params = Json::array();
+            for (const auto &[code, kind] :
+                 {std::pair{u"_id"_s, "token"}, std::pair{u"_lastUpdated"_s, "date"}}) {
+                Json param = {{"name", code.toStdString()}, {"type", kind}};
+                if (auto sp = model->searchParameter(type, code)) {
+                    param["definition"] = (*sp)->url.toStdString();
+                    param["documentation"] = (*sp)->description.toStdString();
+                }
+                params.push_back(std::move(param));
+            }
+            Json interactions = Json::array();
+            for (const char *code : {"read", "vread", "update", "delete", "history-instance",
+                                     "history-type", "create", "search-type"})
+                interactions.push_back({{"code", code}});
+            resources.push_back(
+                {{"type", type.toStdString()},
+                 {"profile", "http://hl7.org/fhir/StructureDefinition/" + type.toStdString()},
+                 {"interaction", std::move(interactions)},
+                 {"versioning", "versioned-update"},
+                 {"readHistory", true},
+                 {"updateCreate", true},
+                 {"conditionalCreate", false},
+                 {"conditionalRead", "not-supported"},
+                 {"conditionalUpdate", false},
+                 {"conditionalDelete", "not-supported"},
+                 {"searchParam", std::move(params)}});
+        }
+        Json statement = {
+            {"resourceType", "CapabilityStatement"},
+            {"status", "active"},
+            {"date", instant(clock()).toStdString()},
+            {"publisher", "FHIR Portal"},
+            {"kind", "instance"},
+            {"software", {{"name", "FHIR Portal embedded server"}}},
+            {"implementation",
+             {{"description", "FHIR Portal embedded server"},
+              {"url", options.baseUrl.toStdString()}}},
+            {"fhirVersion", model->fhirVersion().toStdString()},
+            {"format", {"application/fhir+json", "json"}},
+            {"rest",
+             {{{"mode", "server"},
+               {"resource", std::move(resources)},
+               {"interaction",
+                {{{"code", "transaction"}}, {{"code", "batch"}}, {{"code", "history-system"}}}}}}},
+        };
+        capabilities = QByteArray::fromStdString(statement.dump());
+    }
+    return json(ctx, 200, capabilities);
+}
+
+Response FhirServer::Private::read(const Context &ctx, const QString &type, const QString &id)
+{
+    auto current = store->current(type, id);
+    if (!current)
+        return internal(current.error());
+    if (!current->has_value())
+        return errorResponse(makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+    const StoredVersion &v = **current;
+    if (v.deleted) {
+        Response gone
+            = errorResponse(makeError(ErrorKind::Gone, u"%1/%2 was deleted"_s.arg(type, id)));
+        gone.setHeader("ETag", etag(v.version));
+        return gone;
+    }
+    Response response = json(ctx, 200, v.content);
+    response.setHeader("ETag", etag(v.version));
+    response.setHeader("Last-Modified", httpDate(v.lastUpdatedMs));
+    return response;
+}
+
+Response FhirServer::Private::vread(const Context &ctx, const QString &type, const QString &id,
+                                    const QString &vid)
+{
+    if (!isValidId(vid))
+        return errorResponse(
+            makeError(ErrorKind::Invalid, u"'%1' is not a valid version id"_s.arg(vid.left(80))));
+    bool numeric = false;
+    const qint64 number = vid.toLongLong(&numeric);
+    std::optional<StoredVersion> found;
+    if (numeric && number > 0) {
+        auto v = store->version(type, id, number);
+        if (!v)
+            return internal(v.error());
+        found = std::move(v).value();
+    }
+    if (!found) {
+        return errorResponse(
+            makeError(ErrorKind::NotFound, u"%1/%2 has no version %3"_s.arg(type, id, vid)));
+    }
+    if (found->deleted) {
+        Response gone = errorResponse(
+            makeError(ErrorKind::Gone, u"version %3 of %1/%2 is a deletion"_s.arg(type, id, vid)));
+        gone.setHeader("ETag", etag(found->version));
+        return gone;
+    }
+    Response response = json(ctx, 200, found->content);
+    response.setHeader("ETag", etag(found->version));
+    response.setHeader("Last-Modified", httpDate(found->lastUpdatedMs));
+    return response;
+}
+
+Response FhirServer::Private::create(const Context &ctx, const QString &type)
+{
+    Json resource;
+    if (auto failure = parseResource(ctx.request, type, resource))
+        return errorResponse(*failure);
+    // The spec: a server ignores the id of a resource it is asked to create.
+    StoredVersion v;
+    v.type = type;
+    v.id = ctx.assignedId.isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                    : ctx.assignedId;
+    v.version = 1;
+    v.lastUpdatedMs = clock();
+    v.method = "POST";
+    v.content = stamp(resource, v.id, v.version, v.lastUpdatedMs);
+
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = tx.commit(); !ok)
+        return internal(ok.error());
+    qCDebug(lcServer) << "created" << type << "version" << v.version;
+    return written(ctx, 201, v, u"created %1/%2 version 1"_s.arg(type, v.id));
+}
+
+/// The version an If-Match header asks for: W/"3" or "3". 0 when absent, -1 when malformed.
+static qint64 ifMatchVersion(const Request &request)
+{
+    QByteArray value = request.header("If-Match").trimmed();
+    if (value.isEmpty())
+        return 0;
+    if (value.startsWith("W/"))
+        value = value.mid(2);
+    if (value.size() < 3 || !value.startsWith('"') || !value.endsWith('"'))
+        return -1;
+    bool ok = false;
+    const qint64 version = value.mid(1, value.size() - 2).toLongLong(&ok);
+    return ok && version > 0 ? version : -1;
+}
+
+Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id)
+{
+    Json resource;
+    if (auto failure = parseResource(ctx.request, type, resource))
+        return errorResponse(*failure);
+    const auto bodyId = resource.find("id");
+    if (bodyId == resource.end()) {
+        return errorResponse(makeError(ErrorKind::Invalid,
+                                       u"the resource has no id; an update needs the id of the "
+                                       "URL (%1) in the body"_s.arg(id),
+                                       {type + u".id"_s}));
+    }
+    if (QString::fromStdString(bodyId->get<std::string>()) != id) {
+        return errorResponse(makeError(
+            ErrorKind::Invalid, u"the id in the body does not match the id %1 in the URL"_s.arg(id),
+            {type + u".id"_s}));
+    }
+    const qint64 expected = ifMatchVersion(ctx.request);
+    if (expected < 0)
+        return errorResponse(
+            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
+
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    auto current = store->current(type, id);
+    if (!current)
+        return internal(current.error());
+    const std::optional<StoredVersion> &previous = *current;
+    if (expected > 0 && (!previous || previous->version != expected)) {
+        return errorResponse(makeError(
+            ErrorKind::PreconditionFailed,
+            previous ? u"If-Match asks for version %1 but the current version of %2/%3 is %4"_s
+                           .arg(expected)
+                           .arg(type, id)
+                           .arg(previous->version)
+                     : u"If-Match asks for version %1 but %2/%3 does not exist"_s.arg(expected).arg(
+                         type, id)));
+    }
+    StoredVersion v;
+    v.type = type;
+    v.id = id;
+    v.version = previous ? previous->version + 1 : 1;
+    v.lastUpdatedMs = clock();
+    v.method = "PUT";
+    v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
+    if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = tx.commit(); !ok)
+        return internal(ok.error());
+    const bool created = !previous || previous->deleted;
+    return written(
+        ctx, created ? 201 : 200, v,
+        u"%1 %2/%3, now version %4"_s.arg(created ? u"created"_s : u"updated"_s, type, id)
+            .arg(v.version));
+}
+
+Response FhirServer::Private::remove(const Context &ctx, const QString &type, const QString &id)
+{
+    const qint64 expected = ifMatchVersion(ctx.request);
+    if (expected < 0)
+        return errorResponse(
+            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    auto current = store->current(type, id);
+    if (!current)
+        return internal(current.error());
+    const std::optional<StoredVersion> &previous = *current;
+    if (expected > 0 && (!previous || previous->version != expected)) {
+        return errorResponse(makeError(ErrorKind::PreconditionFailed,
+                                       u"If-Match asks for version %1 of %2/%3, which is not "
+                                       "the current version"_s.arg(expected)
+                                           .arg(type, id)));
+    }
+    // Deleting what does not exist, or is deleted already, succeeds and changes nothing
+    // (http.html#delete: delete is idempotent).
+    if (!previous || previous->deleted) {
+        Response response = ctx.prefs.ret == ReturnPreference::OperationOutcome
+            ? outcome(ctx, 200, u"%1/%2 does not exist; nothing to delete"_s.arg(type, id))
+            : Response{204, {}, {}};
+        if (previous)
+            response.setHeader("ETag", etag(previous->version));
+        return response;
+    }
+    StoredVersion v;
+    v.type = type;
+    v.id = id;
+    v.version = previous->version + 1;
+    v.lastUpdatedMs = clock();
+    v.method = "DELETE";
+    v.deleted = true;
+    if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = tx.commit(); !ok)
+        return internal(ok.error());
+    return written(ctx, 200, v, u"deleted %1/%2"_s.arg(type, id));
+}
+
+Failure FhirServer::Private::pageParameters(const QList<QPair<QString, QString>> &params,
+                                            qint64 *count, qint64 *offset) const
+{
+    *count = options.defaultCount;
+    *offset = 0;
+    for (const auto &[name, value] : params) {
+        if (name != u"_count"_s && name != u"_offset"_s)
+            continue;
+        bool ok = false;
+        const qint64 number = value.toLongLong(&ok);
+        if (!ok || number < 0) {
+            return makeError(ErrorKind::Invalid,
+                             u"%1 must be a whole number of 0 or more"_s.arg(name));
+        }
+        if (name == u"_count"_s) {
+            if (number > options.maxCount) {
+                return makeError(ErrorKind::Invalid,
+                                 u"_count=%1 is over this server's limit of %2"_s.arg(number).arg(
+                                     options.maxCount));
+            }
+            *count = number;
+        } else {
+            *offset = number;
+        }
+    }
+    return {};
+}
+
+Json FhirServer::Private::links(const QString &path, const QList<QPair<QString, QString>> &kept,
+                                qint64 count, qint64 offset, qint64 total) const
+{
+    auto url = [&](qint64 pageOffset) {
+        QList<QPair<QString, QString>> items = kept;
+        items.append({u"_count"_s, QString::number(count)});
+        if (pageOffset > 0)
+            items.append({u"_offset"_s, QString::number(pageOffset)});
+        return QString(options.baseUrl + path + u'?' + encodeQuery(items)).toStdString();
+    };
+    Json list = Json::array();
+    list.push_back({{"relation", "self"}, {"url", url(offset)}});
+    if (count > 0 && offset + count < total)
+        list.push_back({{"relation", "next"}, {"url", url(offset + count)}});
+    if (count > 0 && offset > 0)
+        list.push_back(
+            {{"relation", "previous"}, {"url", url(std::max<qint64>(0, offset - count))}});
+    return list;
+}
+
+Response FhirServer::Private::history(const Context &ctx, const QString &type, const QString &id)
+{
+    HistoryQuery query;
+    query.type = type;
+    query.id = id;
+    QList<QPair<QString, QString>> kept;
+    for (const auto &[name, value] : ctx.request.query) {
+        if (name == u"_count"_s || name == u"_offset"_s || name == u"_format"_s
+            || name == u"_pretty"_s)
+            continue;
+        if (name == u"_since"_s) {
+            const auto since = parseFhirDate(value);
+            if (!since) {
+                return errorResponse(
+                    makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
+            }
+            query.sinceMs = since->fromMs;
+            kept.append({name, value});
+            continue;
+        }
+        if (ctx.prefs.lenient)
+            continue;
+        return errorResponse(makeError(
+            ErrorKind::Invalid,
+            u"the history parameter %1 is not supported by this server"_s.arg(name.left(80))));
+    }
+    if (auto failure = pageParameters(ctx.request.query, &query.count, &query.offset))
+        return errorResponse(*failure);
+    if (!id.isEmpty()) {
+        auto current = store->current(type, id);
+        if (!current)
+            return internal(current.error());
+        if (!current->has_value())
+            return errorResponse(
+                makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+    }
+    auto page = store->history(query);
+    if (!page)
+        return internal(page.error());
+
+    QString path;
+    if (!type.isEmpty())
+        path += u'/' + type;
+    if (!id.isEmpty())
+        path += u'/' + id;
+    path += u"/_history"_s;
+
+    Json entries = Json::array();
+    for (const StoredVersion &v : page->versions) {
+        Json entry = Json::object();
+        entry["fullUrl"] = QString(options.baseUrl + u'/' + v.type + u'/' + v.id).toStdString();
+        if (!v.deleted)
+            entry["resource"] = Json::parse(v.content.toStdString());
+        const bool post = v.method == "POST";
+        entry["request"] = {{"method", v.method.toStdString()},
+                            {"url", (post ? v.type : QString(v.type + u'/' + v.id)).toStdString()}};
+        const int status = v.deleted ? 204 : (post || v.version == 1) ? 201 : 200;
+        entry["response"]
+            = {{"status",
+                QByteArray(QByteArray::number(status) + ' ' + reasonPhrase(status)).toStdString()},
+               {"etag", etag(v.version).toStdString()},
+               {"lastModified", instant(v.lastUpdatedMs).toStdString()}};
+        entries.push_back(std::move(entry));
+    }
+    Json bundle = Json::object();
+    bundle["resourceType"] = "Bundle";
+    bundle["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
+    bundle["type"] = "history";
+    bundle["total"] = page->total;
+    bundle["link"] = links(path, kept, query.count, query.offset, page->total);
+    if (!entries.empty())
+        bundle["entry"] = std::move(entries);
+    return json(ctx, 200, bundle);
+}
+
+Response FhirServer::Private::search(const Context &ctx, const QString &type, bool post)
+{
+    QList<QPair<QString, QString>> params = ctx.request.query;
+    if (post && !ctx.request.body.isEmpty()) {
+        if (mediaType(ctx.request.header("Content-Type")) != "application/x-www-form-urlencoded") {
+            return errorResponse(makeError(ErrorKind::UnsupportedMediaType,
+                                           u"POST _search takes a body of "
+                                           "application/x-www-form-urlencoded"_s));
+        }
+        const QUrlQuery form(QString::fromUtf8(ctx.request.body));
+        params.append(form.queryItems(QUrl::FullyDecoded));
+    }
+
+    constexpr qsizetype maxValues = 100;
+    SearchQuery query;
+    query.type = type;
+    QList<QPair<QString, QString>> kept;
+    for (const auto &[name, value] : params) {
+        if (name == u"_count"_s || name == u"_offset"_s || name == u"_format"_s
+            || name == u"_pretty"_s)
+            continue;
+        const QStringList values = value.split(u',');
+        if (values.size() > maxValues) {
+            return errorResponse(
+                makeError(ErrorKind::Invalid,
+                          u"%1 has more than %2 values"_s.arg(name.left(80)).arg(maxValues)));
+        }
+        if (name == u"_id"_s) {
+            query.ids.append(values);
+        } else if (name == u"_lastUpdated"_s) {
+            QList<TimeRange> ranges;
+            for (const QString &one : values) {
+                QString problem;
+                const auto range = parseDateSearch(one, &problem);
+                if (!range)
+                    return errorResponse(
+                        makeError(ErrorKind::Invalid, u"_lastUpdated: "_s + problem));
+                ranges.append(*range);
+            }
+            query.lastUpdated.append(ranges);
+        } else if (ctx.prefs.lenient) {
+            continue; // Prefer: handling=lenient: ignored, and left out of the self link
+        } else {
+            const bool known = model->searchParameter(type, name.section(u':', 0, 0)).hasValue();
+            return errorResponse(makeError(
+                ErrorKind::Invalid,
+                known ? u"the search parameter %1 is not supported by this server yet"_s.arg(
+                    name.left(80))
+                      : u"%1 is not a search parameter of %2"_s.arg(name.left(80), type)));
+        }
+        kept.append({name, value});
+    }
+    if (query.ids.size() + query.lastUpdated.size() > 20)
+        return errorResponse(makeError(ErrorKind::Invalid, u"too many search parameters"_s));
+    if (auto failure = pageParameters(params, &query.count, &query.offset))
+        return errorResponse(*failure);
+
+    auto page = store->search(query);
+    if (!page)
+        return internal(page.error());
+    Json entries = Json::array();
+    for (const StoredVersion &v : page->versions) {
+        entries.push_back(
+            {{"fullUrl", QString(options.baseUrl + u'/' + v.type + u'/' + v.id).toStdString()},
+             {"resource", Json::parse(v.content.toStdString())},
+             {"search", {{"mode", "match"}}}});
+    }
+    Json bundle = Json::object();
+    bundle["resourceType"] = "Bundle";
+    bundle["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
+    bundle["type"] = "searchset";
+    bundle["total"] = page->total;
+    bundle["link"] = links(u'/' + type, kept, query.count, query.offset, page->total);
+    if (!entries.empty())
+        bundle["entry"] = std::move(entries);
+    return json(ctx, 200, bundle);
+}
+
+Response FhirServer::Private::bundle(const Context &ctx)
+{
+    Json input;
+    if (auto failure = parseResource(ctx.request, u"Bundle"_s, input))
+        return errorResponse(*failure);
+    const auto typeIt = input.find("type");
+    const std::string kind
+        = typeIt != input.end() && typeIt->is_string() ? typeIt->get<std::string>() : std::string();
+    const bool transaction = kind == "transaction";
+    if (!transaction && kind != "batch") {
+        return errorResponse(makeError(ErrorKind::Invalid,
+                                       u"a Bundle posted to the base URL must be of type batch or "
+                                       "transaction"_s,
+                                       {u"Bundle.type"_s}));
+    }
+    Json entries = Json::array();
+    if (const auto it = input.find("entry"); it != input.end()) {
+        if (!it->is_array())
+            return errorResponse(makeError(ErrorKind::Invalid, u"Bundle.entry must be an array"_s,
+                                           {u"Bundle.entry"_s}));
+        entries = std::move(*it);
+    }
+    if (entries.size() > size_t(options.maxBundleEntries)) {
+        return errorResponse(makeError(
+            ErrorKind::TooLarge,
+            u"the Bundle has %1 entries; this server takes at most %2"_s.arg(entries.size())
+                .arg(options.maxBundleEntries)));
+    }
+
+    // Read every entry into a sub-request first; a transaction refuses any bad entry before
+    // touching the store.
+    struct Item
+    {
+        QByteArray method;
+        QString url; ///< as written in the entry, for messages
+        QString path;
+        QList<QPair<QString, QString>> query;
+        HeaderList headers;
+        Json resource;
+        QString assignedId;
+        QString identity; ///< "Type/id" written by the entry, for the duplicate check
+        Failure failure;
+    };
+    QList<Item> items(qsizetype(entries.size()));
+    QHash<QString, QString> assigned; // urn:uuid:... -> Type/id
+    const QString baseUrlPrefix = options.baseUrl + u'/';
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        Item &item = items[i];
+        const Json &entry = entries[size_t(i)];
+        const QString where = u"Bundle.entry[%1]"_s.arg(i);
+        auto fail = [&](const QString &message, const QString &path) {
+            item.failure = makeError(ErrorKind::Invalid, message, {where + path});
+        };
+        const Json *request = nullptr;
+        if (entry.is_object()) {
+            if (const auto it = entry.find("request"); it != entry.end() && it->is_object())
+                request = &*it;
+        }
+        const auto text = [&](const char *key) -> QString {
+            if (!request)
+                return {};
+            const auto it = request->find(key);
+            return it != request->end() && it->is_string()
+                ? QString::fromStdString(it->get<std::string>())
+                : QString();
+        };
+        item.method = text("method").toLatin1();
+        item.url = text("url");
+        if (!request || item.method.isEmpty() || item.url.isEmpty()) {
+            fail(u"the entry needs request.method and request.url"_s, u".request"_s);
+            continue;
+        }
+        static const QList<QByteArray> methods = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
+        if (!methods.contains(item.method)) {
+            fail(u"request.method must be one of GET HEAD POST PUT DELETE PATCH"_s,
+                 u".request.method"_s);
+            continue;
+        }
+        for (const char *conditional : {"ifNoneExist", "ifNoneMatch", "ifModifiedSince"}) {
+            if (request->contains(conditional))
+                fail(
+                    u"request.%1 (a conditional interaction) is not supported by this server"_s.arg(
+                        QLatin1String(conditional)),
+                    u".request"_s);
+        }
+        if (item.failure)
+            continue;
+        if (const QString ifMatch = text("ifMatch"); !ifMatch.isEmpty())
+            item.headers.append({"If-Match", ifMatch.toUtf8()});
+        QString url = item.url;
+        if (url.startsWith(baseUrlPrefix))
+            url = url.mid(baseUrlPrefix.size());
+        if (url.contains(u"://"_s) || url.startsWith(u'/') || url.isEmpty()) {
+            fail(u"request.url must be relative to this server's base"_s, u".request.url"_s);
+            continue;
+        }
+        const qsizetype question = url.indexOf(u'?');
+        item.path = FhirServer::basePath() + u'/'
+            + QUrl::fromPercentEncoding((question < 0 ? url : url.left(question)).toUtf8());
+        if (question >= 0)
+            item.query = QUrlQuery(url.mid(question + 1)).queryItems(QUrl::FullyDecoded);
+        const QStringList parts = item.path.mid(FhirServer::basePath().size() + 1).split(u'/');
+
+        if (const auto it = entry.find("resource"); it != entry.end()) {
+            if (!it->is_object()) {
+                fail(u"entry.resource must be an object"_s, u".resource"_s);
+                continue;
+            }
+            item.resource = *it;
+        }
+        const bool writes = item.method == "POST" || item.method == "PUT";
+        if (writes && item.resource.is_null()) {
+            fail(u"a %1 entry needs a resource"_s.arg(QString::fromLatin1(item.method)),
+                 u".resource"_s);
+            continue;
+        }
+        if (item.method == "PUT" || item.method == "DELETE") {
+            if (parts.size() == 2)
+                item.identity = parts[0] + u'/' + parts[1];
+        }
+        if (transaction && item.method == "POST" && parts.size() == 1
+            && resourceTypes.contains(parts[0])) {
+            item.assignedId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            item.identity = parts[0] + u'/' + item.assignedId;
+            const auto fullUrl = entry.find("fullUrl");
+            if (fullUrl != entry.end() && fullUrl->is_string()) {
+                const QString key = QString::fromStdString(fullUrl->get<std::string>());
+                if (key.startsWith(u"urn:uuid:"_s) || key.startsWith(u"urn:oid:"_s)) {
+                    if (assigned.contains(key)) {
+                        fail(u"the fullUrl %1 appears twice"_s.arg(key), u".fullUrl"_s);
+                        continue;
+                    }
+                    assigned.insert(key, item.identity);
+                }
+            }
+        }
+    }
+
+    auto entryError = [&](qsizetype i, const ServerError &error) {
+        ServerError copy = error;
+        copy.diagnostics = u"entry %1 (%2 %3): "_s.arg(i).arg(QString::fromLatin1(items[i].method),
+                                                              items[i].url.left(200))
+            + error.diagnostics;
+        return errorResponse(copy);
+    };
+    if (transaction) {
+        QSet<QString> identities;
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            Item &item = items[i];
+            if (item.failure)
+                return entryError(i, *item.failure);
+            if (!item.identity.isEmpty()) {
+                if (identities.contains(item.identity))
+                    return entryError(
+                        i,
+                        makeError(ErrorKind::Invalid,
+                                  u"%1 is changed by more than one entry"_s.arg(item.identity)));
+                identities.insert(item.identity);
+            }
+            if (auto bad = rewriteReferences(item.resource, assigned)) {
+                return entryError(i,
+                                  makeError(ErrorKind::Invalid,
+                                            bad->contains(u'?')
+                                                ? u"the conditional reference %1 is not "
+                                                  "supported by this server"_s.arg(*bad)
+                                                : u"%1 is not the fullUrl of any entry"_s.arg(*bad),
+                                            {u"Bundle.entry[%1].resource"_s.arg(i)}));
+            }
+        }
+    }
+
+    // A transaction runs DELETE, then POST, then PUT and PATCH, then GET (http.html#trules);
+    // a batch in the order given.
+    QList<qsizetype> order(items.size());
+    std::iota(order.begin(), order.end(), 0);
+    if (transaction) {
+        auto rank = [&](qsizetype i) {
+            const QByteArray &m = items[i].method;
+            return m == "DELETE" ? 0 : m == "POST" ? 1 : (m == "PUT" || m == "PATCH") ? 2 : 3;
+        };
+        std::stable_sort(order.begin(), order.end(),
+                         [&](qsizetype a, qsizetype b) { return rank(a) < rank(b); });
+    }
+
+    std::optional<Store::Transaction> outer;
+    if (transaction) {
+        outer.emplace(*store);
+        if (!outer->isActive())
+            return internal(outer->error());
+    }
+    QList<Response> results(items.size());
+    for (const qsizetype i : std::as_const(order)) {
+        const Item &item = items[i];
+        if (item.failure) {
+            results[i] = errorResponse(*item.failure);
+            continue;
+        }
+        Request sub;
+        sub.method = item.method == "HEAD" ? QByteArray("GET") : item.method;
+        sub.path = item.path;
+        sub.query = item.query;
+        sub.headers = item.headers;
+        if (!item.resource.is_null()) {
+            sub.headers.append({"Content-Type", fhirJson.toByteArray()});
+            sub.body = QByteArray::fromStdString(item.resource.dump());
+        }
+        Context subCtx{sub, ctx.contentType, ctx.prefs, item.assignedId};
+        QStringList segments;
+        if (auto failure = splitPath(sub.path, &segments))
+            results[i] = errorResponse(*failure);
+        else if (segments.isEmpty())
+            results[i] = errorResponse(
+                makeError(ErrorKind::Invalid, u"an entry cannot be a batch or transaction"_s));
+        else
+            results[i] = route(subCtx, segments);
+        if (transaction && results[i].status >= 400) {
+            // The outer Transaction rolls back every entry when it goes out of scope.
+            Response failed = results[i];
+            // The entry's own headers (ETag, Allow, Location) do not describe the transaction.
+            failed.headers = {{"Content-Type", "application/fhir+json; charset=utf-8"}};
+            Json outcome = Json::parse(failed.body.toStdString(), nullptr, false);
+            if (outcome.is_object() && outcome.contains("issue") && !outcome["issue"].empty()) {
+                Json &issue = outcome["issue"][0];
+                const std::string said = issue.value("diagnostics", std::string());
+                issue["diagnostics"]
+                    = u"entry %1 (%2 %3): "_s.arg(i)
+                          .arg(QString::fromLatin1(item.method), item.url.left(200))
+                          .toStdString()
+                    + said;
+                failed.body = QByteArray::fromStdString(outcome.dump());
+            }
+            return failed;
+        }
+    }
+    if (outer) {
+        if (auto ok = outer->commit(); !ok)
+            return internal(ok.error());
+    }
+
+    Json out = Json::array();
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const Response &r = results[i];
+        Json entry = Json::object();
+        QString location = QString::fromUtf8(r.header("Location"));
+        if (!location.isEmpty()) {
+            const qsizetype history = location.indexOf(u"/_history/"_s);
+            entry["fullUrl"] = (history < 0 ? location : location.left(history)).toStdString();
+        }
+        Json body = r.body.isEmpty() ? Json() : Json::parse(r.body.toStdString(), nullptr, false);
+        if (r.status < 400 && body.is_object())
+            entry["resource"] = body;
+        Json response = Json::object();
+        response["status"]
+            = QByteArray(QByteArray::number(r.status) + ' ' + reasonPhrase(r.status)).toStdString();
+        if (!location.isEmpty())
+            response["location"] = location.toStdString();
+        if (const QByteArray tag = r.header("ETag"); !tag.isEmpty())
+            response["etag"] = tag.toStdString();
+        if (const QByteArray modified = r.header("Last-Modified"); !modified.isEmpty()) {
+            QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(modified.chopped(4)),
+                                                     u"ddd, dd MMM yyyy hh:mm:ss"_s);
+            when.setTimeSpec(Qt::UTC);
+            response["lastModified"] = when.toString(Qt::ISODate).toStdString();
+        }
+        if (r.status >= 400 && body.is_object())
+            response["outcome"] = body;
+        entry["response"] = std::move(response);
+        out.push_back(std::move(entry));
+    }
+    Json result = Json::object();
+    result["resourceType"] = "Bundle";
+    result["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
+    result["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
+    result["type"] = transaction ? "transaction-response" : "batch-response";
+    result["link"] = Json::array({{{"relation", "self"}, {"url", options.baseUrl.toStdString()}}});
+    if (!out.empty())
+        result["entry"] = std::move(out);
+    return json(ctx, 200, result);
+}
+
+} // namespace fhir::server

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "request.h"
+#include "store.h"
+
+#include "schemas/model.h"
+#include "schemas/result.h"
+
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace fhir::server {
+
+struct ServerOptions
+{
+    /// Absolute base URL used in Location headers, Bundle fullUrls and paging links. The HTTP
+    /// listener sets it to http://127.0.0.1:PORT/fhir/r4 once it knows its port.
+    QString baseUrl = QStringLiteral("http://127.0.0.1/fhir/r4");
+    qint64 maxBodyBytes = 16 * 1024 * 1024; ///< larger request bodies get 413
+    int defaultCount = 20; ///< page size of searches and histories without _count
+    int maxCount = 1000; ///< a larger _count gets 400
+    int maxJsonDepth = 100; ///< deeper nesting in a request body gets 400
+    int maxBundleEntries = 10000; ///< a batch or transaction with more entries gets 413
+};
+
+/// The embedded FHIR R4 server, free of any transport: a Request in, a Response out. The HTTP
+/// listener is a thin adapter over it, and tests call it directly.
+///
+/// Serves paths under `/fhir/r4`: capabilities (GET metadata), read, vread, create, update
+/// (with create-on-update and If-Match), delete (logical), history at instance, type and
+/// system level, search by `_id` and `_lastUpdated`, and batch and transaction (all or
+/// nothing, with `urn:uuid:` references resolved). Every client error is an
+/// OperationOutcome with its status (see servererror.h). Not thread-safe: one FhirServer per
+/// thread.
+///
+///     auto server = FhirServer::open(model, dataFolder);
+///     if (!server) return fail(server.error());
+///     Response r = (*server)->handle({"GET", u"/fhir/r4/metadata"_s, {}, {}, {}});
+class FhirServer
+{
+public:
+    static QString basePath() { return QStringLiteral("/fhir/r4"); }
+
+    /// Opens (or creates) the store in `dataFolder` and makes a server over it.
+    static Result<std::unique_ptr<FhirServer>> open(std::shared_ptr<const schema::Model> model,
+                                                    const QString &dataFolder,
+                                                    ServerOptions options = {});
+    FhirServer(std::shared_ptr<const schema::Model> model, std::unique_ptr<Store> store,
+               ServerOptions options = {});
+    ~FhirServer();
+    FhirServer(const FhirServer &) = delete;
+    FhirServer &operator=(const FhirServer &) = delete;
+
+    /// Answers one request. Never throws; a failure of the server itself is a 500 with an
+    /// OperationOutcome.
+    Response handle(const Request &request);
+
+    const ServerOptions &options() const;
+    void setBaseUrl(const QString &baseUrl);
+    Store &store();
+
+    /// The clock stamping meta.lastUpdated, in milliseconds since the epoch (UTC). Tests set
+    /// it to get known times; the default is the system clock.
+    void setClock(std::function<qint64()> clock);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace fhir::server

@@ -1,0 +1,556 @@
+#include "store.h"
+
+#include "serverlogging.h"
+
+#include <QDir>
+#include <QHash>
+
+#include <sqlite3.h>
+
+using namespace Qt::StringLiterals;
+
+namespace fhir::server {
+
+namespace {
+
+// Numbered migrations: entry N-1 takes a database from user_version N-1 to N. Never edit a
+// migration that has shipped; append a new one and raise Store::SchemaVersion.
+const char *const migrations[] = {
+    // 1: resources and their history.
+    R"sql(
+CREATE TABLE resource_version (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    type TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    last_updated INTEGER NOT NULL,
+    deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+    method TEXT NOT NULL,
+    content BLOB,
+    UNIQUE (type, id, version)
+);
+CREATE INDEX resource_version_type_seq ON resource_version (type, seq);
+CREATE INDEX resource_version_time ON resource_version (last_updated);
+CREATE TABLE resource (
+    pk INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seq INTEGER NOT NULL REFERENCES resource_version (seq),
+    last_updated INTEGER NOT NULL,
+    deleted INTEGER NOT NULL CHECK (deleted IN (0, 1)),
+    UNIQUE (type, id)
+);
+CREATE INDEX resource_type_updated ON resource (type, last_updated);
+)sql",
+};
+static_assert(std::size(migrations) == Store::SchemaVersion);
+
+QString sqliteError(sqlite3 *db, const QString &what)
+{
+    return what + u": "_s + QString::fromUtf8(sqlite3_errmsg(db));
+}
+
+} // namespace
+
+/// A prepared statement: either borrowed from the cache (reset on destruction) or owned
+/// (finalized on destruction).
+class Statement
+{
+public:
+    Statement(sqlite3_stmt *stmt, bool owned)
+        : m_stmt(stmt)
+        , m_owned(owned)
+    {
+    }
+    Statement(Statement &&other) noexcept
+        : m_stmt(std::exchange(other.m_stmt, nullptr))
+        , m_owned(other.m_owned)
+    {
+    }
+    Statement(const Statement &) = delete;
+    Statement &operator=(const Statement &) = delete;
+    Statement &operator=(Statement &&) = delete;
+    ~Statement()
+    {
+        if (!m_stmt)
+            return;
+        if (m_owned) {
+            sqlite3_finalize(m_stmt);
+        } else {
+            sqlite3_reset(m_stmt);
+            sqlite3_clear_bindings(m_stmt);
+        }
+    }
+
+    void bind(int index, const QString &text)
+    {
+        const QByteArray utf8 = text.toUtf8();
+        sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int index, const QByteArray &blob)
+    {
+        if (blob.isNull())
+            sqlite3_bind_null(m_stmt, index);
+        else
+            sqlite3_bind_blob(m_stmt, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT);
+    }
+    void bind(int index, qint64 value) { sqlite3_bind_int64(m_stmt, index, value); }
+
+    /// SQLITE_ROW, SQLITE_DONE or an error code.
+    int step() { return sqlite3_step(m_stmt); }
+
+    qint64 int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
+    QString text(int column) const
+    {
+        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+        return QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, column));
+    }
+    QByteArray blob(int column) const
+    {
+        const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, column));
+        return data ? QByteArray(data, sqlite3_column_bytes(m_stmt, column)) : QByteArray();
+    }
+
+private:
+    sqlite3_stmt *m_stmt = nullptr;
+    bool m_owned = false;
+};
+
+struct Store::Private
+{
+    sqlite3 *db = nullptr;
+    QString path;
+    QHash<QByteArray, sqlite3_stmt *> cache; // owned; finalized in ~Store
+    int depth = 0; // open Transactions: 1 is BEGIN, more are savepoints
+
+    Result<Statement> prepare(const QByteArray &sql, bool cached = true)
+    {
+        if (cached) {
+            if (sqlite3_stmt *stmt = cache.value(sql))
+                return Statement(stmt, false);
+        }
+        sqlite3_stmt *stmt = nullptr;
+        const int rc = sqlite3_prepare_v3(db, sql.constData(), int(sql.size()),
+                                          cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+        if (rc != SQLITE_OK)
+            return Error{sqliteError(db, u"cannot prepare a statement"_s)};
+        if (cached)
+            cache.insert(sql, stmt);
+        return Statement(stmt, !cached);
+    }
+
+    /// Runs a statement that returns no rows (or whose rows do not matter).
+    Result<bool> run(const QByteArray &sql)
+    {
+        auto stmt = prepare(sql);
+        if (!stmt)
+            return Error{stmt.error()};
+        int rc;
+        while ((rc = stmt.value().step()) == SQLITE_ROW) { }
+        if (rc != SQLITE_DONE)
+            return Error{sqliteError(db, QString::fromUtf8(sql.left(40)))};
+        return true;
+    }
+
+    /// Runs a script of several statements, each prepared in turn (schema migrations).
+    Result<bool> runScript(const char *script)
+    {
+        const char *next = script;
+        while (next && *next) {
+            sqlite3_stmt *stmt = nullptr;
+            const char *tail = nullptr;
+            if (sqlite3_prepare_v2(db, next, -1, &stmt, &tail) != SQLITE_OK)
+                return Error{sqliteError(db, u"migration"_s)};
+            next = tail;
+            if (!stmt) // whitespace or a comment at the end
+                continue;
+            int rc;
+            while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) { }
+            sqlite3_finalize(stmt);
+            if (rc != SQLITE_DONE)
+                return Error{sqliteError(db, u"migration"_s)};
+        }
+        return true;
+    }
+
+    Result<qint64> queryInt(const QByteArray &sql)
+    {
+        auto stmt = prepare(sql, false);
+        if (!stmt)
+            return Error{stmt.error()};
+        if (stmt.value().step() != SQLITE_ROW)
+            return Error{sqliteError(db, QString::fromUtf8(sql))};
+        return stmt.value().int64(0);
+    }
+
+    Result<bool> migrate()
+    {
+        auto current = queryInt("PRAGMA user_version");
+        if (!current)
+            return Error{current.error()};
+        if (*current > Store::SchemaVersion) {
+            return Error{
+                u"the database %1 has schema version %2, newer than this build's %3"_s.arg(path)
+                    .arg(*current)
+                    .arg(Store::SchemaVersion)};
+        }
+        for (qint64 version = *current + 1; version <= Store::SchemaVersion; ++version) {
+            if (auto ok = run("BEGIN IMMEDIATE"); !ok)
+                return ok;
+            auto ok = runScript(migrations[version - 1]);
+            // PRAGMA takes no bound parameters; the number is our own constant.
+            if (ok)
+                ok = run("PRAGMA user_version = " + QByteArray::number(version));
+            if (ok)
+                ok = run("COMMIT");
+            if (!ok) {
+                run("ROLLBACK").hasValue();
+                return Error{u"migration to schema %1 failed: %2"_s.arg(version).arg(ok.error())};
+            }
+            qCInfo(lcServer) << "database migrated to schema" << version;
+        }
+        return true;
+    }
+
+    static StoredVersion readVersion(const Statement &stmt)
+    {
+        // Column order of every SELECT below: type, id, version, last_updated, deleted,
+        // method, content, seq.
+        StoredVersion v;
+        v.type = stmt.text(0);
+        v.id = stmt.text(1);
+        v.version = stmt.int64(2);
+        v.lastUpdatedMs = stmt.int64(3);
+        v.deleted = stmt.int64(4) != 0;
+        v.method = stmt.text(5).toLatin1();
+        v.content = stmt.blob(6);
+        v.sequence = stmt.int64(7);
+        return v;
+    }
+
+    Result<std::optional<StoredVersion>> one(Statement &stmt)
+    {
+        const int rc = stmt.step();
+        if (rc == SQLITE_DONE)
+            return std::optional<StoredVersion>();
+        if (rc != SQLITE_ROW)
+            return Error{sqliteError(db, u"read"_s)};
+        return std::optional<StoredVersion>(readVersion(stmt));
+    }
+
+    Result<QList<StoredVersion>> all(Statement &stmt)
+    {
+        QList<StoredVersion> list;
+        int rc;
+        while ((rc = stmt.step()) == SQLITE_ROW)
+            list.append(readVersion(stmt));
+        if (rc != SQLITE_DONE)
+            return Error{sqliteError(db, u"read"_s)};
+        return list;
+    }
+};
+
+Store::Store()
+    : d(std::make_unique<Private>())
+{
+}
+
+Store::~Store()
+{
+    for (sqlite3_stmt *stmt : std::as_const(d->cache))
+        sqlite3_finalize(stmt);
+    sqlite3_close_v2(d->db);
+}
+
+Result<std::unique_ptr<Store>> Store::open(const QString &folder)
+{
+    if (!QDir().mkpath(folder))
+        return Error{u"cannot create the folder %1"_s.arg(folder)};
+    std::unique_ptr<Store> store(new Store);
+    store->d->path = QDir(folder).filePath(fileName());
+    const int rc = sqlite3_open_v2(store->d->path.toUtf8().constData(), &store->d->db,
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        const QString message = store->d->db
+            ? sqliteError(store->d->db, u"cannot open %1"_s.arg(store->d->path))
+            : u"cannot open %1"_s.arg(store->d->path);
+        return Error{message};
+    }
+    sqlite3_extended_result_codes(store->d->db, 1);
+    sqlite3_busy_timeout(store->d->db, 5000);
+
+    // WAL: readers never block the writer. synchronous=NORMAL is safe from corruption in WAL
+    // mode; a power cut may lose the last commits, a crashed process loses nothing.
+    {
+        auto mode = store->d->prepare("PRAGMA journal_mode = WAL", false);
+        if (!mode)
+            return Error{mode.error()};
+        if (mode.value().step() != SQLITE_ROW
+            || mode.value().text(0).compare(u"wal"_s, Qt::CaseInsensitive) != 0)
+            return Error{u"cannot switch %1 to WAL mode"_s.arg(store->d->path)};
+    } // finalized here: a statement left running would block COMMIT
+    for (const QByteArray &pragma : {QByteArrayLiteral("PRAGMA synchronous = NORMAL"),
+                                     QByteArrayLiteral("PRAGMA foreign_keys = ON")}) {
+        if (auto ok = store->d->run(pragma); !ok)
+            return Error{ok.error()};
+    }
+    if (auto ok = store->d->migrate(); !ok)
+        return Error{ok.error()};
+    return store;
+}
+
+QString Store::filePath() const
+{
+    return d->path;
+}
+
+Result<int> Store::userVersion()
+{
+    auto v = d->queryInt("PRAGMA user_version");
+    if (!v)
+        return Error{v.error()};
+    return int(*v);
+}
+
+Result<QString> Store::journalMode()
+{
+    auto stmt = d->prepare("PRAGMA journal_mode", false);
+    if (!stmt)
+        return Error{stmt.error()};
+    if (stmt.value().step() != SQLITE_ROW)
+        return Error{sqliteError(d->db, u"journal_mode"_s)};
+    return stmt.value().text(0);
+}
+
+Store::Transaction::Transaction(Store &store)
+    : m_store(store)
+    , m_depth(store.d->depth)
+{
+    // The outermost transaction takes the write lock at once (IMMEDIATE), so two writers
+    // queue instead of failing half-way; nested ones are savepoints inside it.
+    auto ok = m_depth == 0 ? m_store.d->run("BEGIN IMMEDIATE")
+                           : m_store.d->run("SAVEPOINT " + savepointName(m_depth));
+    m_active = ok.hasValue();
+    m_error = ok.error();
+    if (m_active)
+        ++m_store.d->depth;
+}
+
+QByteArray Store::Transaction::savepointName(int depth)
+{
+    return "nested_" + QByteArray::number(depth); // our own counter, never client data
+}
+
+Store::Transaction::~Transaction()
+{
+    if (!m_active)
+        return;
+    auto ok = m_depth == 0 ? m_store.d->run("ROLLBACK")
+                           : m_store.d->run("ROLLBACK TO " + savepointName(m_depth));
+    if (ok && m_depth > 0)
+        ok = m_store.d->run("RELEASE " + savepointName(m_depth));
+    if (!ok)
+        qCWarning(lcServer) << "rollback failed:" << ok.error();
+    --m_store.d->depth;
+}
+
+Result<bool> Store::Transaction::commit()
+{
+    if (!m_active)
+        return Error{u"no transaction to commit"_s};
+    if (m_store.d->depth != m_depth + 1)
+        return Error{u"a nested transaction is still open"_s};
+    auto ok = m_depth == 0 ? m_store.d->run("COMMIT")
+                           : m_store.d->run("RELEASE " + savepointName(m_depth));
+    if (!ok)
+        return ok; // still active: the destructor rolls back
+    m_active = false;
+    --m_store.d->depth;
+    return true;
+}
+
+static const QByteArray versionColumns
+    = QByteArrayLiteral("v.type, v.id, v.version, v.last_updated, v.deleted, v.method, "
+                        "v.content, v.seq");
+
+Result<std::optional<StoredVersion>> Store::current(const QString &type, const QString &id)
+{
+    auto stmt = d->prepare("SELECT " + versionColumns
+                           + " FROM resource r JOIN resource_version v ON v.seq = r.seq"
+                             " WHERE r.type = ?1 AND r.id = ?2");
+    if (!stmt)
+        return Error{stmt.error()};
+    stmt.value().bind(1, type);
+    stmt.value().bind(2, id);
+    return d->one(stmt.value());
+}
+
+Result<std::optional<StoredVersion>> Store::version(const QString &type, const QString &id,
+                                                    qint64 version)
+{
+    auto stmt = d->prepare("SELECT " + versionColumns
+                           + " FROM resource_version v"
+                             " WHERE v.type = ?1 AND v.id = ?2 AND v.version = ?3");
+    if (!stmt)
+        return Error{stmt.error()};
+    stmt.value().bind(1, type);
+    stmt.value().bind(2, id);
+    stmt.value().bind(3, version);
+    return d->one(stmt.value());
+}
+
+Result<bool> Store::append(StoredVersion &version)
+{
+    auto insert = d->prepare("INSERT INTO resource_version"
+                             " (type, id, version, last_updated, deleted, method, content)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!insert)
+        return Error{insert.error()};
+    Statement &ins = insert.value();
+    ins.bind(1, version.type);
+    ins.bind(2, version.id);
+    ins.bind(3, version.version);
+    ins.bind(4, version.lastUpdatedMs);
+    ins.bind(5, qint64(version.deleted ? 1 : 0));
+    ins.bind(6, QString::fromLatin1(version.method));
+    ins.bind(7, version.deleted ? QByteArray() : version.content);
+    if (ins.step() != SQLITE_DONE)
+        return Error{sqliteError(d->db, u"cannot store a version"_s)};
+    version.sequence = sqlite3_last_insert_rowid(d->db);
+
+    auto upsert = d->prepare("INSERT INTO resource (type, id, version, seq, last_updated, deleted)"
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                             " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
+                             " seq = excluded.seq, last_updated = excluded.last_updated,"
+                             " deleted = excluded.deleted");
+    if (!upsert)
+        return Error{upsert.error()};
+    Statement &up = upsert.value();
+    up.bind(1, version.type);
+    up.bind(2, version.id);
+    up.bind(3, version.version);
+    up.bind(4, version.sequence);
+    up.bind(5, version.lastUpdatedMs);
+    up.bind(6, qint64(version.deleted ? 1 : 0));
+    if (up.step() != SQLITE_DONE)
+        return Error{sqliteError(d->db, u"cannot store the current version"_s)};
+    return true;
+}
+
+Result<Page> Store::history(const HistoryQuery &query)
+{
+    // Fixed SQL per shape; empty type or id means "any". Values are always bound.
+    QByteArray where = " WHERE 1";
+    if (!query.type.isEmpty())
+        where += " AND v.type = ?1";
+    if (!query.id.isEmpty())
+        where += " AND v.id = ?2";
+    if (query.sinceMs)
+        where += " AND v.last_updated >= ?3";
+    auto bindAll = [&](Statement &stmt) {
+        if (!query.type.isEmpty())
+            stmt.bind(1, query.type);
+        if (!query.id.isEmpty())
+            stmt.bind(2, query.id);
+        if (query.sinceMs)
+            stmt.bind(3, *query.sinceMs);
+    };
+
+    Page page;
+    auto count = d->prepare("SELECT COUNT(*) FROM resource_version v" + where);
+    if (!count)
+        return Error{count.error()};
+    bindAll(count.value());
+    if (count.value().step() != SQLITE_ROW)
+        return Error{sqliteError(d->db, u"history"_s)};
+    page.total = count.value().int64(0);
+    if (query.count <= 0)
+        return page;
+
+    auto select = d->prepare("SELECT " + versionColumns + " FROM resource_version v" + where
+                             + " ORDER BY v.seq DESC LIMIT ?4 OFFSET ?5");
+    if (!select)
+        return Error{select.error()};
+    bindAll(select.value());
+    select.value().bind(4, query.count);
+    select.value().bind(5, query.offset);
+    auto rows = d->all(select.value());
+    if (!rows)
+        return Error{rows.error()};
+    page.versions = std::move(rows).value();
+    return page;
+}
+
+Result<Page> Store::search(const SearchQuery &query)
+{
+    // The SQL text depends only on how many values each parameter has; every value is bound.
+    QByteArray where = " WHERE r.type = ? AND r.deleted = 0";
+    for (const QStringList &ids : query.ids) {
+        QByteArray placeholders;
+        for (qsizetype i = 0; i < ids.size(); ++i)
+            placeholders += i ? ", ?" : "?";
+        where += " AND r.id IN (" + placeholders + ')';
+    }
+    for (const QList<TimeRange> &ranges : query.lastUpdated) {
+        QByteArray any;
+        for (const TimeRange &range : ranges) {
+            if (!any.isEmpty())
+                any += " OR ";
+            any += range.negated ? "NOT (r.last_updated >= ? AND r.last_updated < ?)"
+                                 : "(r.last_updated >= ? AND r.last_updated < ?)";
+        }
+        where += " AND (" + any + ')';
+    }
+    auto bindAll = [&](Statement &stmt) {
+        int index = 1;
+        stmt.bind(index++, query.type);
+        for (const QStringList &ids : query.ids) {
+            for (const QString &id : ids)
+                stmt.bind(index++, id);
+        }
+        for (const QList<TimeRange> &ranges : query.lastUpdated) {
+            for (const TimeRange &range : ranges) {
+                stmt.bind(index++, range.fromMs);
+                stmt.bind(index++, range.toMs);
+            }
+        }
+        return index;
+    };
+    // Simple shapes are common and worth caching; long OR lists are not (each length is its
+    // own SQL text, and the cache must stay small).
+    qsizetype values = 0;
+    for (const QStringList &ids : query.ids)
+        values += ids.size();
+    for (const QList<TimeRange> &ranges : query.lastUpdated)
+        values += ranges.size();
+    const bool cached = values <= 4;
+
+    Page page;
+    auto count = d->prepare("SELECT COUNT(*) FROM resource r" + where, cached);
+    if (!count)
+        return Error{count.error()};
+    bindAll(count.value());
+    if (count.value().step() != SQLITE_ROW)
+        return Error{sqliteError(d->db, u"search"_s)};
+    page.total = count.value().int64(0);
+    if (query.count <= 0)
+        return page;
+
+    auto select = d->prepare("SELECT " + versionColumns
+                                 + " FROM resource r JOIN resource_version v ON v.seq = r.seq"
+                                 + where + " ORDER BY r.id LIMIT ? OFFSET ?",
+                             cached);
+    if (!select)
+        return Error{select.error()};
+    const int next = bindAll(select.value());
+    select.value().bind(next, query.count);
+    select.value().bind(next + 1, query.offset);
+    auto rows = d->all(select.value());
+    if (!rows)
+        return Error{rows.error()};
+    page.versions = std::move(rows).value();
+    return page;
+}
+
+} // namespace fhir::server

@@ -1,0 +1,147 @@
+#pragma once
+
+#include "schemas/result.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <limits>
+#include <memory>
+#include <optional>
+
+struct sqlite3;
+
+namespace fhir::server {
+
+/// One version of a resource, as the store keeps it.
+struct StoredVersion
+{
+    QString type;
+    QString id;
+    qint64 version = 0; ///< 1, 2, 3... per resource
+    qint64 lastUpdatedMs = 0; ///< milliseconds since the epoch, UTC
+    bool deleted = false; ///< a logical delete: no content
+    QByteArray method; ///< the interaction that made it: "POST", "PUT", "DELETE"
+    QByteArray content; ///< the resource as compact JSON, meta included; empty when deleted
+    qint64 sequence = 0; ///< store-wide order of writes, set by append()
+};
+
+/// A half-open time interval [fromMs, toMs), or everything outside it when `negated`.
+struct TimeRange
+{
+    qint64 fromMs = std::numeric_limits<qint64>::min();
+    qint64 toMs = std::numeric_limits<qint64>::max();
+    bool negated = false;
+};
+
+/// Current, not deleted resources of one type. Each inner list is one search parameter's
+/// values: any of them may match (OR); every list must match (AND).
+struct SearchQuery
+{
+    QString type;
+    QList<QStringList> ids;
+    QList<QList<TimeRange>> lastUpdated;
+    qint64 offset = 0;
+    qint64 count = 20; ///< 0 asks for the total only
+};
+
+/// Versions, newest first: of one resource (type and id), of a type (type only) or of the
+/// whole store (neither).
+struct HistoryQuery
+{
+    QString type;
+    QString id;
+    std::optional<qint64> sinceMs; ///< only versions written at or after this time
+    qint64 offset = 0;
+    qint64 count = 20;
+};
+
+struct Page
+{
+    qint64 total = 0; ///< matches in all, not only in this page
+    QList<StoredVersion> versions;
+};
+
+/// The embedded server's SQLite database: one file in WAL mode, with numbered migrations
+/// recorded in `PRAGMA user_version`. Every statement is prepared and bound.
+///
+/// Tables (schema 1): `resource_version` holds every version of every resource (the history),
+/// `resource` has one row per resource pointing at its current version. Its integer key
+/// `pk` is what the search-parameter index tables of later migrations will refer to.
+///
+/// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
+/// other connections run beside a writer).
+///
+///     auto store = Store::open(folder);
+///     if (!store) return fail(store.error());
+///     Store::Transaction tx(**store);
+///     ... (*store)->append(version) ...
+///     if (auto ok = tx.commit(); !ok) return fail(ok.error());
+class Store
+{
+public:
+    /// The schema version this build writes; open() migrates older databases up to it.
+    static constexpr int SchemaVersion = 1;
+    static QString fileName() { return QStringLiteral("fhir.sqlite"); }
+
+    /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database
+    /// written by a newer build.
+    static Result<std::unique_ptr<Store>> open(const QString &folder);
+    ~Store();
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    QString filePath() const;
+    /// `PRAGMA user_version`: the schema version of the open database.
+    Result<int> userVersion();
+    /// `PRAGMA journal_mode`: "wal" once open.
+    Result<QString> journalMode();
+
+    /// A write transaction (BEGIN IMMEDIATE). Rolled back when destroyed uncommitted, so an
+    /// early return never leaves half a write. Transactions nest: one opened while another is
+    /// active is a savepoint inside it, so an interaction can run alone or as one entry of a
+    /// FHIR transaction, whose outer Transaction then decides for all of them. Destroy (or
+    /// commit) nested ones before the outer one.
+    class Transaction
+    {
+    public:
+        explicit Transaction(Store &store);
+        ~Transaction();
+        Transaction(const Transaction &) = delete;
+        Transaction &operator=(const Transaction &) = delete;
+
+        bool isActive() const { return m_active; }
+        QString error() const { return m_error; }
+        Result<bool> commit();
+
+    private:
+        static QByteArray savepointName(int depth);
+
+        Store &m_store;
+        int m_depth = 0; // 0: the outermost
+        bool m_active = false;
+        QString m_error;
+    };
+
+    /// The current version of a resource (possibly a deletion), or nullopt when it never
+    /// existed.
+    Result<std::optional<StoredVersion>> current(const QString &type, const QString &id);
+    /// One version of a resource, or nullopt.
+    Result<std::optional<StoredVersion>> version(const QString &type, const QString &id,
+                                                 qint64 version);
+    /// Stores a new version and makes it current; sets `version.sequence`. Call inside a
+    /// Transaction. The caller picks the version number (current + 1).
+    Result<bool> append(StoredVersion &version);
+
+    Result<Page> history(const HistoryQuery &query);
+    Result<Page> search(const SearchQuery &query);
+
+private:
+    Store();
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace fhir::server
