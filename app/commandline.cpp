@@ -20,6 +20,19 @@ Invocation parseCommandLine(const QStringList &arguments)
             out.mode = Invocation::Mode::Invalid;
             out.error = QStringLiteral("schema takes one path, for example: schema Patient.name");
         }
+    } else if (first == QLatin1String("fhirpath")) {
+        out.mode = Invocation::Mode::FhirPath;
+        for (const QString &argument : arguments.mid(1)) {
+            if (argument == QLatin1String("--json"))
+                out.json = true;
+            else
+                out.arguments.append(argument);
+        }
+        if (out.arguments.size() != 2) {
+            out.mode = Invocation::Mode::Invalid;
+            out.error = QStringLiteral("fhirpath takes an expression and a JSON file, for "
+                                       "example: fhirpath 'Patient.name.given' patient.json");
+        }
     } else {
         out.mode = Invocation::Mode::Invalid;
         out.error = QStringLiteral("unknown command \"%1\"").arg(first);
@@ -37,6 +50,10 @@ QString usageText()
         "Commands:\n"
         "  schema PATH   show a FHIR R4 element and its children, e.g. `schema Patient`,\n"
         "                `schema Patient.name`, `schema Observation.value[x]`\n"
+        "  fhirpath EXPR FILE [--json]\n"
+        "                evaluate a FHIRPath expression over a JSON resource (FILE, or - for\n"
+        "                standard input) and print the result, one item a line; with --json,\n"
+        "                one JSON array of {\"type\", \"value\"} items\n"
         "  --version     print the version and the FHIR definitions in use\n"
         "  --help        print this text\n");
 }

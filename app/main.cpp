@@ -2,10 +2,12 @@
 
 #include "app/commandline.h"
 #include "app/schemadescription.h"
+#include "schemas/fhirpath/fhirpath.h"
 #include "schemas/model.h"
 #include "ui/widgets/mainwindow.h"
 
 #include <QApplication>
+#include <QFile>
 #include <QIcon>
 
 #include <cstdio>
@@ -18,6 +20,55 @@ void print(FILE *stream, const QString &text)
 {
     std::fputs(text.toLocal8Bit().constData(), stream);
     std::fflush(stream);
+}
+
+// `fhirpath EXPR FILE [--json]`: 0 on success, 1 on a syntax, file or evaluation error.
+int runFhirPath(const app::Invocation &invocation)
+{
+    const QString &text = invocation.arguments.at(0);
+    const QString &path = invocation.arguments.at(1);
+    auto expression = fhirpath::Expression::parse(text);
+    if (!expression) {
+        print(stderr, QStringLiteral("syntax error at %1\n").arg(expression.error()));
+        return 1;
+    }
+    QFile file;
+    const bool opened = path == QLatin1String("-")
+        ? file.open(stdin, QIODevice::ReadOnly)
+        : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    if (!opened) {
+        print(stderr, QStringLiteral("cannot read %1: %2\n").arg(path, file.errorString()));
+        return 1;
+    }
+    const QByteArray bytes = file.readAll();
+    const nlohmann::json resource = nlohmann::json::parse(
+        bytes.constData(), bytes.constData() + bytes.size(), nullptr, false);
+    if (resource.is_discarded()) {
+        print(stderr, QStringLiteral("%1 is not valid JSON\n").arg(path));
+        return 1;
+    }
+    fhirpath::Environment env;
+    if (auto model = schema::Model::loadDefault(); model)
+        env.model = *model;
+    else // still useful: plain JSON navigation
+        print(stderr, QStringLiteral("warning: %1; FHIR types are unknown\n").arg(model.error()));
+    const auto result = expression->evaluate(resource, env);
+    if (!result) {
+        print(stderr, QStringLiteral("evaluation error at %1\n").arg(result.error()));
+        return 1;
+    }
+    if (invocation.json) {
+        nlohmann::json array = nlohmann::json::array();
+        for (const fhirpath::Item &item : *result)
+            array.push_back(item.toJson());
+        print(stdout, QString::fromStdString(array.dump(2)) + QLatin1Char('\n'));
+    } else {
+        QString out;
+        for (const fhirpath::Item &item : *result)
+            out += item.toDisplayString() + QLatin1Char('\n');
+        print(stdout, out);
+    }
+    return 0;
 }
 
 bool hasDisplay()
@@ -59,6 +110,8 @@ int runTerminalCommand(int argc, char **argv, const app::Invocation &invocation)
         print(stdout, *text);
         return 0;
     }
+    case app::Invocation::Mode::FhirPath:
+        return runFhirPath(invocation);
     case app::Invocation::Mode::Gui:
         break;
     }

@@ -31,6 +31,16 @@ private Q_SLOTS:
         QTest::newRow("schema with two paths")
             << QStringList{u"schema"_s, u"a"_s, u"b"_s} << Invocation::Mode::Invalid
             << QStringList{u"a"_s, u"b"_s};
+        QTest::newRow("fhirpath") << QStringList{u"fhirpath"_s, u"Patient.name.given"_s,
+                                                 u"patient.json"_s}
+                                  << Invocation::Mode::FhirPath
+                                  << QStringList{u"Patient.name.given"_s, u"patient.json"_s};
+        QTest::newRow("fhirpath --json")
+            << QStringList{u"fhirpath"_s, u"--json"_s, u"name"_s, u"-"_s}
+            << Invocation::Mode::FhirPath << QStringList{u"name"_s, u"-"_s};
+        QTest::newRow("fhirpath without file")
+            << QStringList{u"fhirpath"_s, u"name"_s} << Invocation::Mode::Invalid
+            << QStringList{u"name"_s};
         QTest::newRow("unknown") << QStringList{u"frobnicate"_s} << Invocation::Mode::Invalid
                                  << QStringList{};
     }
@@ -43,12 +53,14 @@ private Q_SLOTS:
         QCOMPARE(invocation.mode, mode);
         QCOMPARE(invocation.arguments, rest);
         QCOMPARE(invocation.error.isEmpty(), mode != Invocation::Mode::Invalid);
+        QCOMPARE(invocation.json, arguments.contains(u"--json"_s));
     }
 
     void usageNamesEveryCommand()
     {
         const QString usage = usageText();
-        for (const char *word : {"schema PATH", "--version", "--help"})
+        for (const char *word :
+             {"schema PATH", "fhirpath EXPR FILE [--json]", "--version", "--help"})
             QVERIFY2(usage.contains(QLatin1String(word)), word);
     }
 };
