@@ -1022,11 +1022,25 @@ private Q_SLOTS:
         for (const Item &i : *r)
             array.push_back(i.toJson());
         QCOMPARE(QString::fromStdString(array.dump()),
-                 uR"([{"type":"date","value":"1974-12-25"},{"type":"string","value":"Peter"},)"
+                 uR"([{"type":"date","value":"@1974-12-25"},{"type":"string","value":"Peter"},)"
                  uR"({"type":"boolean","value":true},{"type":"Quantity","value":"5 'mg'"},)"
                  uR"({"type":"DateTime","value":"@2012-01-01T10:00"},)"
                  uR"({"type":"Decimal","value":1.5},{"type":"Time","value":"@T10:00"},)"
                  uR"({"type":"Date","value":"@2012"}])"_s);
+
+        // A Quantity from the resource prints as a FHIRPath quantity literal too.
+        const nlohmann::json observation = {{"resourceType", "Observation"},
+                                            {"status", "final"},
+                                            {"valueQuantity",
+                                             {{"value", 7.2},
+                                              {"unit", "%"},
+                                              {"system", "http://unitsofmeasure.org"},
+                                              {"code", "%"}}}};
+        auto q = Expression::parse(u"Observation.value"_s)->evaluate(observation, m_env);
+        QVERIFY(q);
+        QCOMPARE(q->size(), 1);
+        QCOMPARE(QString::fromStdString(q->at(0).toJson().dump()),
+                 uR"({"type":"Quantity","value":"7.2 '%'"})"_s);
     }
 
     // Pathological input: deep nesting is refused, cycles and blow-ups are bounded, junk
