@@ -4,6 +4,8 @@
 #include "servererror.h"
 #include "serverlogging.h"
 
+#include "schemas/validator.h"
+
 #include <QDateTime>
 #include <QLocale>
 #include <QRegularExpression>
@@ -33,7 +35,7 @@ using Failure = std::optional<ServerError>;
 
 ServerError makeError(ErrorKind kind, const QString &diagnostics, QStringList expression = {})
 {
-    return ServerError{kind, diagnostics, std::move(expression), {}};
+    return ServerError{kind, diagnostics, std::move(expression), {}, {}};
 }
 
 ServerError methodNotAllowed(const QByteArray &method, const QString &what, QByteArray allow)
@@ -299,6 +301,7 @@ Json toJson(const nlohmann::json &value)
 struct FhirServer::Private
 {
     std::shared_ptr<const schema::Model> model;
+    std::unique_ptr<schema::Validator> validator; // checks every resource written
     std::unique_ptr<Store> store;
     ServerOptions options;
     QSet<QString> resourceTypes;
@@ -321,7 +324,12 @@ struct FhirServer::Private
 
     Failure negotiate(Context &ctx) const;
     Failure checkBody(const Request &request) const;
-    Failure parseResource(const Request &request, const QString &type, Json &resource) const;
+    /// Whether parseResource() also validates the content against the model. A batch or
+    /// transaction Bundle is not: each entry is validated when it is written.
+    enum class Content { Validate, ShapeOnly };
+    Failure parseResource(const Request &request, const QString &type, Json &resource,
+                          Content content = Content::Validate) const;
+    Failure validate(const Json &resource, const QString &type) const;
 
     Response json(const Context &ctx, int status, const Json &body) const;
     Response json(const Context &ctx, int status, const QByteArray &body) const;
@@ -359,6 +367,7 @@ FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_p
     : d(std::make_unique<Private>())
 {
     d->model = std::move(model);
+    d->validator = std::make_unique<schema::Validator>(d->model);
     d->store = std::move(store);
     d->options = std::move(options);
     const QStringList types = d->model->resourceTypes();
@@ -518,7 +527,7 @@ Failure FhirServer::Private::checkBody(const Request &request) const
 }
 
 Failure FhirServer::Private::parseResource(const Request &request, const QString &type,
-                                           Json &resource) const
+                                           Json &resource, Content content) const
 {
     if (auto failure = checkBody(request))
         return failure;
@@ -551,7 +560,28 @@ Failure FhirServer::Private::parseResource(const Request &request, const QString
     const auto meta = resource.find("meta");
     if (meta != resource.end() && !meta->is_object())
         return makeError(ErrorKind::Invalid, u"meta must be an object"_s, {type + u".meta"_s});
-    return {};
+    return content == Content::Validate ? validate(resource, type) : Failure();
+}
+
+Failure FhirServer::Private::validate(const Json &resource, const QString &type) const
+{
+    const QList<schema::ValidationIssue> problems = validator->validate(resource, type);
+    if (problems.isEmpty())
+        return {};
+    // http.html: 400 when the content is not valid FHIR (unknown elements, wrong JSON types or
+    // shapes, bad primitive values); 422 when it is well-formed but breaks the rules of the
+    // definitions (a required element missing, a code outside a required value set).
+    bool structural = false;
+    QList<Issue> issues;
+    for (const schema::ValidationIssue &p : problems) {
+        structural = structural || p.code == u"structure"_s || p.code == u"value"_s
+            || p.code == u"too-costly"_s || p.code == u"invalid"_s;
+        issues.append({IssueSeverity::Error, p.code, p.message, {p.expression}});
+    }
+    ServerError error = makeError(structural ? ErrorKind::Invalid : ErrorKind::Unprocessable,
+                                  problems.first().message, {problems.first().expression});
+    error.issues = issues;
+    return error;
 }
 
 QByteArray FhirServer::Private::stamp(const Json &resource, const QString &id, qint64 version,
@@ -1138,7 +1168,7 @@ Response FhirServer::Private::search(const Context &ctx, const QString &type, bo
 Response FhirServer::Private::bundle(const Context &ctx)
 {
     Json input;
-    if (auto failure = parseResource(ctx.request, u"Bundle"_s, input))
+    if (auto failure = parseResource(ctx.request, u"Bundle"_s, input, Content::ShapeOnly))
         return errorResponse(*failure);
     const auto typeIt = input.find("type");
     const std::string kind

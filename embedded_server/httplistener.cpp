@@ -105,6 +105,7 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
             ServerError{ErrorKind::MisdirectedRequest,
                         u"this server answers only to 127.0.0.1:%1 and localhost:%1"_s.arg(m_port),
                         {},
+                        {},
                         {}});
         qCWarning(lcServer) << "refused a request for another host";
     } else {
@@ -112,8 +113,8 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
     }
     // The responder's status table knows only standard codes; anything else is a bug.
     if (reasonPhrase(response.status).isEmpty())
-        response = errorResponse(
-            ServerError{ErrorKind::Internal, u"the server produced an unknown status"_s, {}, {}});
+        response = errorResponse(ServerError{
+            ErrorKind::Internal, u"the server produced an unknown status"_s, {}, {}, {}});
     qCDebug(lcServer).noquote() << request.method << request.path << response.status;
 
     QHttpServerResponder responder = makeResponder(httpRequest, socket);

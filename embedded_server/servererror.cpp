@@ -69,7 +69,9 @@ Response errorResponse(const ServerError &error)
     const IssueSeverity severity
         = error.kind == ErrorKind::Internal ? IssueSeverity::Fatal : IssueSeverity::Error;
     const nlohmann::json outcome = operationOutcome(
-        {{severity, issueType(error.kind), error.diagnostics, error.expression}});
+        error.issues.isEmpty()
+            ? QList<Issue>{{severity, issueType(error.kind), error.diagnostics, error.expression}}
+            : error.issues);
     // resourceType first, as FHIR JSON is usually written (nlohmann::json sorts its keys).
     nlohmann::ordered_json ordered;
     ordered["resourceType"] = "OperationOutcome";

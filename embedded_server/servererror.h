@@ -1,5 +1,6 @@
 #pragma once
 
+#include "operationoutcome.h"
 #include "request.h"
 
 #include <QString>
@@ -32,6 +33,8 @@ struct ServerError
     QString diagnostics; ///< words a developer can act on; never PHI
     QStringList expression; ///< FHIRPath of the offending element, when there is one
     HeaderList headers; ///< extra headers for the response (Allow on 405)
+    /// Every issue, when there are several (validation); the first one is summed up above.
+    QList<Issue> issues;
 };
 
 /// The HTTP status of an error kind.

@@ -838,6 +838,76 @@ private Q_SLOTS:
 
     // One failing entry: the whole transaction fails with that entry's status, and the store is
     // as it was.
+    // Validation on write against the model (http.html: 400 for content that is not valid
+    // FHIR, 422 for a resource that breaks the definitions' rules), for create and update.
+    void validationOnWrite_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("expression");
+        QTest::newRow("unknown element") << QByteArray("POST") << u"/Patient"_s
+                                         << QByteArray("{\"resourceType\":\"Patient\",\"foo\":1}")
+                                         << 400 << u"structure"_s << u"Patient.foo"_s;
+        QTest::newRow("bad date")
+            << QByteArray("POST") << u"/Patient"_s
+            << QByteArray("{\"resourceType\":\"Patient\",\"birthDate\":\"1980-13-01\"}") << 400
+            << u"value"_s << u"Patient.birthDate"_s;
+        QTest::newRow("list without array")
+            << QByteArray("PUT") << u"/Patient/v1"_s
+            << QByteArray(
+                   "{\"resourceType\":\"Patient\",\"id\":\"v1\",\"name\":{\"family\":\"X\"}}")
+            << 400 << u"structure"_s << u"Patient.name"_s;
+        QTest::newRow("code outside the required binding")
+            << QByteArray("POST") << u"/Patient"_s
+            << QByteArray("{\"resourceType\":\"Patient\",\"gender\":\"M\"}") << 422
+            << u"code-invalid"_s << u"Patient.gender"_s;
+        QTest::newRow("required element missing")
+            << QByteArray("POST") << u"/Observation"_s
+            << QByteArray("{\"resourceType\":\"Observation\",\"code\":{\"text\":\"x\"}}") << 422
+            << u"required"_s << u"Observation.status"_s;
+    }
+    void validationOnWrite()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        QFETCH(QString, expression);
+        const Response r = call(method, path, body);
+        verifyOutcome(r, status, code.toStdString());
+        QCOMPARE(str(parse(r)["issue"][0]["expression"][0]), expression.toStdString());
+        // Nothing was written.
+        QCOMPARE(str(parse(call("GET", u"/_history"_s))["total"]), std::string("0"));
+    }
+
+    void validationReportsEveryIssue()
+    {
+        const Response r = call("POST", u"/Observation"_s,
+                                "{\"resourceType\":\"Observation\",\"status\":\"done\","
+                                "\"valueString\":\"a\",\"valueBoolean\":true}");
+        QCOMPARE(r.status, 400); // a structural problem among them
+        const Json issues = parse(r)["issue"];
+        QCOMPARE(issues.size(), size_t(3)); // two value[x], status outside its set, code missing
+    }
+
+    void invalidEntryFailsTheTransaction()
+    {
+        const QByteArray bundle
+            = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":["
+              "{\"resource\":{\"resourceType\":\"Patient\"},"
+              "\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+              "{\"resource\":{\"resourceType\":\"Patient\",\"gender\":\"M\"},"
+              "\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}}]}";
+        const Response r = call("POST", QString(), bundle);
+        verifyOutcome(r, 422, "code-invalid");
+        QVERIFY(str(parse(r)["issue"][0]["diagnostics"]).starts_with("entry 1 (POST Patient)"));
+        QCOMPARE(str(parse(call("GET", u"/_history"_s))["total"]), std::string("0"));
+    }
+
     void transactionAllOrNothing_data()
     {
         QTest::addColumn<QByteArray>("failing"); // the JSON of the failing entry
