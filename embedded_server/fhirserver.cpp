@@ -38,6 +38,22 @@ ServerError makeError(ErrorKind kind, const QString &diagnostics, QStringList ex
     return ServerError{kind, diagnostics, std::move(expression), {}, {}};
 }
 
+// If-Match (http.html#concurrency): `expected` is the version the client named, 0 for none.
+Failure ifMatchFails(qint64 expected, const std::optional<StoredVersion> &previous,
+                     const QString &type, const QString &id)
+{
+    if (expected <= 0 || (previous && previous->version == expected))
+        return {};
+    return makeError(
+        ErrorKind::PreconditionFailed,
+        previous
+            ? u"If-Match asks for version %1 but the current version of %2/%3 is %4"_s.arg(expected)
+                  .arg(type, id)
+                  .arg(previous->version)
+            : u"If-Match asks for version %1 but %2/%3 does not exist"_s.arg(expected).arg(type,
+                                                                                           id));
+}
+
 ServerError methodNotAllowed(const QByteArray &method, const QString &what, QByteArray allow)
 {
     ServerError error
@@ -891,16 +907,8 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
     if (!current)
         return internal(current.error());
     const std::optional<StoredVersion> &previous = *current;
-    if (expected > 0 && (!previous || previous->version != expected)) {
-        return errorResponse(makeError(
-            ErrorKind::PreconditionFailed,
-            previous ? u"If-Match asks for version %1 but the current version of %2/%3 is %4"_s
-                           .arg(expected)
-                           .arg(type, id)
-                           .arg(previous->version)
-                     : u"If-Match asks for version %1 but %2/%3 does not exist"_s.arg(expected).arg(
-                         type, id)));
-    }
+    if (auto failure = ifMatchFails(expected, previous, type, id))
+        return errorResponse(*failure);
     StoredVersion v;
     v.type = type;
     v.id = id;
@@ -932,12 +940,8 @@ Response FhirServer::Private::remove(const Context &ctx, const QString &type, co
     if (!current)
         return internal(current.error());
     const std::optional<StoredVersion> &previous = *current;
-    if (expected > 0 && (!previous || previous->version != expected)) {
-        return errorResponse(makeError(ErrorKind::PreconditionFailed,
-                                       u"If-Match asks for version %1 of %2/%3, which is not "
-                                       "the current version"_s.arg(expected)
-                                           .arg(type, id)));
-    }
+    if (auto failure = ifMatchFails(expected, previous, type, id))
+        return errorResponse(*failure);
     // Deleting what does not exist, or is deleted already, succeeds and changes nothing
     // (http.html#delete: delete is idempotent).
     if (!previous || previous->deleted) {

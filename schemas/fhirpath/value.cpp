@@ -371,32 +371,13 @@ JsonValue Item::toJson() const
     switch (m_kind) {
     case Kind::Node: {
         // Dates, times and quantities print as their FHIRPath literal text, whether they
-        // come from the resource or from the expression.
-        const QString type = typeName();
-        if (type == u"date"_s || type == u"dateTime"_s || type == u"instant"_s
-            || type == u"time"_s) {
-            const Item system = toSystem();
-            if (system.isSystem()) {
-                out["value"] = system.toJson()["value"];
-                break;
-            }
-        }
-        static const QStringList quantities
-            = {u"Quantity"_s, u"SimpleQuantity"_s, u"Age"_s,          u"Duration"_s,
-               u"Distance"_s, u"Count"_s,          u"MoneyQuantity"_s};
-        if (m_json && m_json->is_object() && quantities.contains(type)) {
-            const auto value = m_json->find("value");
-            if (value != m_json->end() && value->is_number()) {
-                const std::string ucum = "http://unitsofmeasure.org";
-                std::string unit = m_json->value("system", std::string()) == ucum
-                    ? m_json->value("code", std::string())
-                    : m_json->value("unit", m_json->value("code", std::string()));
-                std::string text = value->dump();
-                if (!unit.empty())
-                    text += " '" + unit + "'";
-                out["value"] = text;
-                break;
-            }
+        // come from the resource or from the expression: the System value says it.
+        const Item system = toSystem();
+        const Kind kind = system.kind();
+        if (kind == Kind::Date || kind == Kind::DateTime || kind == Kind::Time
+            || kind == Kind::Quantity) {
+            out["value"] = system.toJson()["value"];
+            break;
         }
         out["value"] = m_json ? *m_json : JsonValue();
         break;

@@ -5,6 +5,7 @@
 //
 // Prints one JSON object. µs per resource are medians over N rounds of 100 resources each.
 
+#include "benchsupport.h"
 #include "schemas/fhirpath/fhirpath.h"
 #include "schemas/model.h"
 
@@ -89,12 +90,6 @@ const char *kObservation = R"({
      "valueQuantity": {"value": 80, "unit": "mmHg", "system": "http://unitsofmeasure.org", "code": "mm[Hg]"}}]
 })";
 
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[values.size() / 2];
-}
-
 struct Compiled
 {
     QList<Expression> expressions;
@@ -143,7 +138,7 @@ double usPerResource(const Compiled &set, const nlohmann::json &resource, const 
         }
         rounds.push_back(double(timer.nsecsElapsed()) / 1e3 / 100);
     }
-    return median(rounds);
+    return bench::median(rounds);
 }
 
 } // namespace
@@ -211,7 +206,7 @@ int main(int argc, char **argv)
 
     QJsonObject out;
     out[QStringLiteral("iterations")] = iterations;
-    out[QStringLiteral("parse_all_search_expressions_ms_median")] = median(parseRounds);
+    out[QStringLiteral("parse_all_search_expressions_ms_median")] = bench::median(parseRounds);
     out[QStringLiteral("search_expressions_parsed")] = parsed;
     out[QStringLiteral("search_expressions_failed")] = parseFailed;
     out[QStringLiteral("patient_expressions")] = int(patientSet.expressions.size());

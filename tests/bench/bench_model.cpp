@@ -5,6 +5,7 @@
 // Prints one JSON object. Times are medians over N fresh loads (each load maps the file anew,
 // so element trees are decoded from scratch every time).
 
+#include "benchsupport.h"
 #include "schemas/model.h"
 
 #include <QCoreApplication>
@@ -19,27 +20,10 @@
 #include <vector>
 
 using namespace fhir::schema;
+using bench::kibFromStatus;
+using bench::median;
 
 namespace {
-
-double kibFromStatus(const char *field)
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(field))
-            return line.mid(qsizetype(qstrlen(field))).trimmed().split(' ').first().toDouble();
-    }
-    return -1;
-}
-
-double median(std::vector<double> values)
-{
-    std::sort(values.begin(), values.end());
-    return values.empty() ? 0 : values[values.size() / 2];
-}
 
 double msSince(const QElapsedTimer &timer)
 {

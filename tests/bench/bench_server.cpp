@@ -7,6 +7,7 @@
 // (N requests each), the time of one transaction of --transaction Patient creates, and the
 // process's memory afterwards.
 
+#include "benchsupport.h"
 #include "embedded_server/fhirserver.h"
 #include "embedded_server/httplistener.h"
 
@@ -71,19 +72,6 @@ private:
     std::unique_ptr<FhirServer> m_server;
     std::unique_ptr<HttpListener> m_listener;
 };
-
-double kibFromStatus(const char *field)
-{
-    QFile status(u"/proc/self/status"_s);
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith(field))
-            return line.mid(qsizetype(qstrlen(field))).trimmed().split(' ').first().toDouble();
-    }
-    return -1;
-}
 
 struct Call
 {
@@ -243,8 +231,8 @@ int main(int argc, char *argv[])
                       {u"failures"_s, tx[u"failures"_s]},
                       {u"seconds"_s, seconds},
                       {u"resources_per_second"_s, seconds > 0 ? transactionSize / seconds : 0}};
-    result[u"rss_mib"_s] = kibFromStatus("VmRSS:") / 1024;
-    result[u"peak_rss_mib"_s] = kibFromStatus("VmHWM:") / 1024;
+    result[u"rss_mib"_s] = bench::kibFromStatus("VmRSS:") / 1024;
+    result[u"peak_rss_mib"_s] = bench::kibFromStatus("VmHWM:") / 1024;
     result[u"note"_s] = u"client and server share one process; memory is of both"_s;
 
     QMetaObject::invokeMethod(

@@ -5,6 +5,7 @@
 //
 // Prints one JSON object.
 
+#include "benchsupport.h"
 #include "embedded_server/synthetic/generator.h"
 #include "embedded_server/syntheticloader.h"
 
@@ -16,23 +17,6 @@
 #include <QTemporaryDir>
 
 #include <cstdio>
-
-namespace {
-
-double peakRssMb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmHWM:"))
-            return line.mid(6).trimmed().split(' ').first().toDouble() / 1024;
-    }
-    return -1;
-}
-
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -72,7 +56,7 @@ int main(int argc, char **argv)
         out[QStringLiteral("resources_loaded")] = report->resourcesLoaded;
         out[QStringLiteral("seconds")] = seconds;
         out[QStringLiteral("resources_per_second")] = double(report->resourcesLoaded) / seconds;
-        out[QStringLiteral("peak_rss_mb")] = peakRssMb();
+        out[QStringLiteral("peak_rss_mb")] = bench::kibFromStatus("VmHWM:") / 1024;
         std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
         return 0;
     }
@@ -100,7 +84,7 @@ int main(int argc, char **argv)
     out[QStringLiteral("json_mb")] = double(bytes) / (1024 * 1024);
     out[QStringLiteral("seconds")] = seconds;
     out[QStringLiteral("resources_per_second")] = double(resources) / seconds;
-    out[QStringLiteral("peak_rss_mb")] = peakRssMb();
+    out[QStringLiteral("peak_rss_mb")] = bench::kibFromStatus("VmHWM:") / 1024;
     std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
     return 0;
 }
