@@ -1,0 +1,102 @@
+#pragma once
+
+// CONTRACT (session 2): the interface the app codes against. The implementation lands with the
+// API-key work; signatures may grow, but what is here stays.
+
+#include "schemas/model.h"
+#include "schemas/result.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <optional>
+
+namespace fhir::server {
+
+/// What a deployment is, as its owner configured it. Persisted by the owner (the app keeps a
+/// list; `serve` builds one from its arguments).
+struct DeploymentSettings
+{
+    QString id; ///< stable, [a-z0-9-]{1,64}; names the data folder and the keychain entry
+    QString name; ///< shown to users
+    QString dataFolder; ///< where fhir.sqlite lives; created when missing
+    quint16 port = 0; ///< 0 picks a free port on each start
+    bool requireApiKey = true; ///< false only when the owner explicitly chose no auth
+};
+
+/// An API key as the store remembers it: never the secret itself.
+struct ApiKeyInfo
+{
+    QString id; ///< public identifier, used to revoke
+    QString name;
+    QString hint; ///< the first characters of the secret, enough to recognise it
+    QDateTime created; ///< UTC
+    std::optional<QDateTime> lastUsed; ///< UTC
+};
+
+/// A key just made: the only moment its secret exists outside the client.
+struct NewApiKey
+{
+    ApiKeyInfo info;
+    QString secret;
+};
+
+/// One embedded FHIR server the app owns: its store, its listener on 127.0.0.1, its API keys.
+/// A running deployment has its own thread and event loop; every method here returns at once
+/// and reports through signals, so the GUI thread never waits on the server.
+///
+///     auto deployment = new Deployment(model, settings, this);
+///     connect(deployment, &Deployment::statusChanged, this, &Window::showStatus);
+///     deployment->start(); // Running, with baseUrl() = http://127.0.0.1:PORT/fhir/r4
+class Deployment : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Status { Stopped, Starting, Running, Stopping, Failed };
+    Q_ENUM(Status)
+
+    Deployment(std::shared_ptr<const schema::Model> model, DeploymentSettings settings,
+               QObject *parent = nullptr);
+    ~Deployment() override; ///< stops and joins the thread
+
+    const DeploymentSettings &settings() const;
+    Status status() const;
+    QString baseUrl() const; ///< empty unless Running
+    QString errorString() const; ///< why it is Failed
+
+    void start();
+    void stop();
+
+    /// API keys live in the deployment's database; these work whether it runs or not, on a
+    /// connection of the calling thread (they are single small statements).
+    Result<NewApiKey> createApiKey(const QString &name);
+    Result<QList<ApiKeyInfo>> apiKeys();
+    Result<bool> revokeApiKey(const QString &keyId);
+
+    /// Fills the store with a synthetic clinic off the GUI thread: progress(), then
+    /// loadFinished(). cancelLoad() stops between two transactions: whole records only.
+    void loadSynthetic(int patients, quint64 seed = 1);
+    /// Imports FHIR JSON files (Bundle, resource or NDJSON) off the GUI thread: progress(),
+    /// then loadFinished() with a report naming each failed entry or line.
+    void importFiles(const QStringList &paths);
+    void cancelLoad();
+
+    /// Deletes a stopped deployment's data folder.
+    static Result<bool> removeData(const DeploymentSettings &settings);
+
+Q_SIGNALS:
+    void statusChanged(fhir::server::Deployment::Status status);
+    void requestServed(const QString &logLine); ///< one line per request, never with secrets
+    void progress(qint64 done, qint64 total);
+    void loadFinished(bool ok, const QString &report);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace fhir::server
