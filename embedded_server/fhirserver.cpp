@@ -1,9 +1,13 @@
 #include "fhirserver.h"
 
 #include "operationoutcome.h"
+#include "patch/fhirpathpatch.h"
+#include "patch/jsonpatch.h"
 #include "servererror.h"
 #include "serverlogging.h"
+#include "validateoperation.h"
 
+#include "schemas/fhirpath/fhirpath.h"
 #include "schemas/validator.h"
 
 #include <QDateTime>
@@ -29,6 +33,7 @@ namespace {
 
 constexpr QByteArrayView fhirJson = "application/fhir+json";
 constexpr QByteArrayView plainJson = "application/json";
+constexpr QByteArrayView jsonPatchType = "application/json-patch+json";
 
 /// An error for the caller to return, or nothing when all went well.
 using Failure = std::optional<ServerError>;
@@ -312,6 +317,44 @@ Json toJson(const nlohmann::json &value)
     return Json::parse(value.dump());
 }
 
+QList<Issue> issuesOf(const QList<schema::ValidationIssue> &problems)
+{
+    QList<Issue> issues;
+    for (const schema::ValidationIssue &p : problems) {
+        issues.append({p.severity == schema::ValidationIssue::Severity::Warning
+                           ? IssueSeverity::Warning
+                           : IssueSeverity::Error,
+                       p.code,
+                       p.message,
+                       {p.expression}});
+    }
+    return issues;
+}
+
+/// A batch or transaction PATCH entry (http.html#transaction) carries a Binary with a JSON
+/// Patch, whose body and Content-Type this sets, or a Parameters with a FHIRPath Patch, sent
+/// like any other entry resource (after its urn:uuid references are resolved). Returns why
+/// the entry cannot be a patch, or nothing.
+std::optional<QString> patchEntry(const Json &resource, QByteArray *contentType, QByteArray *body)
+{
+    const std::string type = resource.value("resourceType", std::string());
+    if (type == "Parameters")
+        return std::nullopt;
+    if (type != "Binary")
+        return u"a PATCH entry carries a Binary (JSON Patch) or a Parameters (FHIRPath Patch)"_s;
+    const std::string binaryType = resource.value("contentType", std::string());
+    if (QByteArray::fromStdString(binaryType).toLower() != jsonPatchType)
+        return u"the Binary of a PATCH entry must have contentType application/json-patch+json"_s;
+    const auto data = QByteArray::fromBase64Encoding(
+        QByteArray::fromStdString(resource.value("data", std::string())),
+        QByteArray::AbortOnBase64DecodingErrors);
+    if (!data)
+        return u"Binary.data of a PATCH entry is not base64"_s;
+    *contentType = jsonPatchType.toByteArray();
+    *body = *data;
+    return std::nullopt;
+}
+
 } // namespace
 
 struct FhirServer::Private
@@ -368,6 +411,8 @@ struct FhirServer::Private
     Response create(const Context &ctx, const QString &type);
     Response update(const Context &ctx, const QString &type, const QString &id);
     Response remove(const Context &ctx, const QString &type, const QString &id);
+    Response patch(const Context &ctx, const QString &type, const QString &id);
+    Response validateOperation(const Context &ctx, const QString &type, const QString &id);
     Response history(const Context &ctx, const QString &type, const QString &id);
     Response search(const Context &ctx, const QString &type, bool post);
     Response bundle(const Context &ctx);
@@ -588,15 +633,13 @@ Failure FhirServer::Private::validate(const Json &resource, const QString &type)
     // shapes, bad primitive values); 422 when it is well-formed but breaks the rules of the
     // definitions (a required element missing, a code outside a required value set).
     bool structural = false;
-    QList<Issue> issues;
     for (const schema::ValidationIssue &p : problems) {
         structural = structural || p.code == u"structure"_s || p.code == u"value"_s
             || p.code == u"too-costly"_s || p.code == u"invalid"_s;
-        issues.append({IssueSeverity::Error, p.code, p.message, {p.expression}});
     }
     ServerError error = makeError(structural ? ErrorKind::Invalid : ErrorKind::Unprocessable,
                                   problems.first().message, {problems.first().expression});
-    error.issues = issues;
+    error.issues = issuesOf(problems);
     return error;
 }
 
@@ -706,6 +749,8 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
     if (s.size() == 2 && s[1] == u"_history"_s)
         return get ? history(ctx, type, {})
                    : errorResponse(methodNotAllowed(method, type + u"/_history"_s, "GET"));
+    if (s.size() == 2 && s[1] == u"$validate"_s)
+        return validateOperation(ctx, type, {});
     const QString &id = s[1];
     if (!isValidId(id)) {
         return errorResponse(
@@ -719,8 +764,13 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
             return update(ctx, type, id);
         if (method == "DELETE")
             return remove(ctx, type, id);
-        return errorResponse(methodNotAllowed(method, type + u"/[id]"_s, "GET, PUT, DELETE"));
+        if (method == "PATCH")
+            return patch(ctx, type, id);
+        return errorResponse(
+            methodNotAllowed(method, type + u"/[id]"_s, "GET, PUT, PATCH, DELETE"));
     }
+    if (s.size() == 3 && s[2] == u"$validate"_s)
+        return validateOperation(ctx, type, id);
     if (s[2] == u"_history"_s && s.size() <= 4) {
         if (!get) {
             return errorResponse(
@@ -747,8 +797,8 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                 params.push_back(std::move(param));
             }
             Json interactions = Json::array();
-            for (const char *code : {"read", "vread", "update", "delete", "history-instance",
-                                     "history-type", "create", "search-type"})
+            for (const char *code : {"read", "vread", "update", "patch", "delete",
+                                     "history-instance", "history-type", "create", "search-type"})
                 interactions.push_back({{"code", code}});
             resources.push_back(
                 {{"type", type.toStdString()},
@@ -761,7 +811,11 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                  {"conditionalRead", "not-supported"},
                  {"conditionalUpdate", false},
                  {"conditionalDelete", "not-supported"},
-                 {"searchParam", std::move(params)}});
+                 {"searchParam", std::move(params)},
+                 {"operation",
+                  {{{"name", "validate"},
+                    {"definition",
+                     "http://hl7.org/fhir/OperationDefinition/Resource-validate"}}}}});
         }
         Json statement = {
             {"resourceType", "CapabilityStatement"},
@@ -775,6 +829,7 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
               {"url", options.baseUrl.toStdString()}}},
             {"fhirVersion", model->fhirVersion().toStdString()},
             {"format", {"application/fhir+json", "json"}},
+            {"patchFormat", {"application/json-patch+json", "application/fhir+json"}},
             {"rest",
              {{{"mode", "server"},
                {"resource", std::move(resources)},
@@ -964,6 +1019,175 @@ Response FhirServer::Private::remove(const Context &ctx, const QString &type, co
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     return written(ctx, 200, v, u"deleted %1/%2"_s.arg(type, id));
+}
+
+Response FhirServer::Private::patch(const Context &ctx, const QString &type, const QString &id)
+{
+    // http.html#patch: JSON Patch or FHIRPath Patch, told apart by the Content-Type.
+    const QByteArray media = mediaType(ctx.request.header("Content-Type"));
+    const bool isJsonPatch = media == jsonPatchType;
+    if (!isJsonPatch) {
+        if (auto failure = checkBody(ctx.request); failure || !isJsonType(media)) {
+            return errorResponse(makeError(ErrorKind::UnsupportedMediaType,
+                                           u"PATCH takes application/json-patch+json (JSON Patch) "
+                                           "or application/fhir+json (a FHIRPath Patch "
+                                           "Parameters)"_s));
+        }
+    }
+    if (!nestingWithin(ctx.request.body, options.maxJsonDepth))
+        return errorResponse(
+            makeError(ErrorKind::Invalid,
+                      u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth)));
+    const auto document = nlohmann::json::parse(
+        ctx.request.body.constData(), ctx.request.body.constData() + ctx.request.body.size(),
+        nullptr, false);
+    if (document.is_discarded())
+        return errorResponse(makeError(ErrorKind::Invalid, u"the patch is not valid JSON"_s));
+    std::optional<JsonPatch> jsonPatch;
+    std::optional<FhirPathPatch> fhirPathPatch;
+    if (isJsonPatch) {
+        auto parsed = JsonPatch::parse(document);
+        if (!parsed)
+            return errorResponse(makeError(ErrorKind::Invalid, parsed.error()));
+        jsonPatch = std::move(parsed).value();
+    } else {
+        auto parsed = FhirPathPatch::parse(document);
+        if (!parsed)
+            return errorResponse(makeError(ErrorKind::Invalid, parsed.error()));
+        fhirPathPatch = std::move(parsed).value();
+    }
+    const qint64 expected = ifMatchVersion(ctx.request);
+    if (expected < 0)
+        return errorResponse(
+            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
+
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    auto current = store->current(type, id);
+    if (!current)
+        return internal(current.error());
+    const std::optional<StoredVersion> &previous = *current;
+    if (!previous)
+        return errorResponse(makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+    if (previous->deleted)
+        return errorResponse(makeError(ErrorKind::Gone, u"%1/%2 was deleted"_s.arg(type, id)));
+    if (auto failure = ifMatchFails(expected, previous, type, id))
+        return errorResponse(*failure);
+
+    const auto stored = nlohmann::json::parse(previous->content.toStdString());
+    fhirpath::Environment env;
+    env.model = model;
+    auto patched = jsonPatch ? jsonPatch->apply(stored) : fhirPathPatch->apply(stored, env);
+    // RFC 5789 §2.2 (which RFC 6902 §5 refers to): a patch that is well-formed but cannot be
+    // applied to the resource as it is now (a failing test, a path that is not there) is a
+    // conflicting state, 409; a patch that applies but leaves an invalid resource is 422 (or
+    // 400 for broken structure, as for an update).
+    if (!patched)
+        return errorResponse(makeError(ErrorKind::Conflict, patched.error()));
+    if (!patched->is_object()
+        || patched->value("resourceType", nlohmann::json()) != type.toStdString()
+        || patched->value("id", nlohmann::json()) != id.toStdString()) {
+        return errorResponse(makeError(ErrorKind::Unprocessable,
+                                       u"a patch cannot change the resourceType or the id"_s,
+                                       {type + u".id"_s}));
+    }
+    const Json resource = toJson(*patched);
+    if (const auto meta = resource.find("meta"); meta != resource.end() && !meta->is_object())
+        return errorResponse(
+            makeError(ErrorKind::Unprocessable, u"meta must be an object"_s, {type + u".meta"_s}));
+    if (auto failure = validate(resource, type))
+        return errorResponse(*failure);
+    StoredVersion v;
+    v.type = type;
+    v.id = id;
+    v.version = previous->version + 1;
+    v.lastUpdatedMs = clock();
+    v.method = "PATCH";
+    v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
+    if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = tx.commit(); !ok)
+        return internal(ok.error());
+    return written(ctx, 200, v, u"patched %1/%2, now version %3"_s.arg(type, id).arg(v.version));
+}
+
+Response FhirServer::Private::validateOperation(const Context &ctx, const QString &type,
+                                                const QString &id)
+{
+    // R4 resource-operation-validate: POST [type]/$validate and [type]/[id]/$validate.
+    const QString what = type + (id.isEmpty() ? QString() : u"/[id]"_s) + u"/$validate"_s;
+    if (ctx.request.method != "POST")
+        return errorResponse(methodNotAllowed(ctx.request.method, what, "POST"));
+    nlohmann::json body;
+    if (!ctx.request.body.isEmpty()) {
+        if (auto failure = checkBody(ctx.request))
+            return errorResponse(*failure);
+        if (!nestingWithin(ctx.request.body, options.maxJsonDepth))
+            return errorResponse(
+                makeError(ErrorKind::Invalid,
+                          u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth)));
+        body = nlohmann::json::parse(ctx.request.body.constData(),
+                                     ctx.request.body.constData() + ctx.request.body.size(),
+                                     nullptr, false);
+        if (body.is_discarded() || !body.is_object() || !body.contains("resourceType"))
+            return errorResponse(makeError(ErrorKind::Invalid,
+                                           u"the body is neither a resource nor a Parameters"_s));
+    }
+    auto input = readValidateInput(body, type, ctx.request.query);
+    if (!input)
+        return errorResponse(makeError(ErrorKind::Invalid, input.error()));
+
+    QList<Issue> issues;
+    using Mode = ValidateInput::Mode;
+    if (input->mode == Mode::Delete) {
+        if (id.isEmpty())
+            return errorResponse(makeError(ErrorKind::Invalid,
+                                           u"mode=delete validates the deletion of an "
+                                           "instance: POST [type]/[id]/$validate"_s));
+        auto current = store->current(type, id);
+        if (!current)
+            return internal(current.error());
+        if (!current->has_value())
+            return errorResponse(
+                makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+        // Nothing refuses a delete here: this server keeps no referential integrity.
+    }
+    if (!input->resource.is_null()) {
+        issues = issuesOf(validator->validate(input->resource, type));
+        const auto bodyId = input->resource.find("id");
+        const QString idPath = type + u".id"_s;
+        if (bodyId != input->resource.end()
+            && (!bodyId->is_string()
+                || !isValidId(QString::fromStdString(bodyId->get<std::string>())))) {
+            issues.append({IssueSeverity::Error,
+                           u"value"_s,
+                           u"the resource id must be 1 to 64 of A-Z a-z 0-9 - ."_s,
+                           {idPath}});
+        } else if (input->mode == Mode::Update) {
+            if (bodyId == input->resource.end())
+                issues.append({IssueSeverity::Error,
+                               u"required"_s,
+                               u"an update needs the resource's id"_s,
+                               {idPath}});
+            else if (!id.isEmpty() && bodyId->get<std::string>() != id.toStdString())
+                issues.append(
+                    {IssueSeverity::Error,
+                     u"invalid"_s,
+                     u"the id in the resource does not match the id %1 in the URL"_s.arg(id),
+                     {idPath}});
+        }
+    }
+    for (const QString &profile : std::as_const(input->profiles)) {
+        issues.append({IssueSeverity::Warning,
+                       u"not-supported"_s,
+                       u"profile %1 was not checked: this server validates against the base "
+                       "FHIR R4 specification only"_s.arg(profile.left(200)),
+                       {}});
+    }
+    if (issues.isEmpty())
+        issues.append({IssueSeverity::Information, u"informational"_s, u"All OK"_s, {}});
+    return json(ctx, 200, toJson(operationOutcome(issues)));
 }
 
 Failure FhirServer::Private::pageParameters(const QList<QPair<QString, QString>> &params,
@@ -1208,6 +1432,8 @@ Response FhirServer::Private::bundle(const Context &ctx)
         QList<QPair<QString, QString>> query;
         HeaderList headers;
         Json resource;
+        QByteArray contentType; ///< a PATCH entry's patch, from its Binary or Parameters
+        QByteArray body;
         QString assignedId;
         QString identity; ///< "Type/id" written by the entry, for the duplicate check
         Failure failure;
@@ -1279,13 +1505,19 @@ Response FhirServer::Private::bundle(const Context &ctx)
             }
             item.resource = *it;
         }
-        const bool writes = item.method == "POST" || item.method == "PUT";
+        const bool writes = item.method == "POST" || item.method == "PUT" || item.method == "PATCH";
         if (writes && item.resource.is_null()) {
             fail(u"a %1 entry needs a resource"_s.arg(QString::fromLatin1(item.method)),
                  u".resource"_s);
             continue;
         }
-        if (item.method == "PUT" || item.method == "DELETE") {
+        if (item.method == "PATCH") {
+            if (auto bad = patchEntry(item.resource, &item.contentType, &item.body)) {
+                fail(*bad, u".resource"_s);
+                continue;
+            }
+        }
+        if (item.method == "PUT" || item.method == "DELETE" || item.method == "PATCH") {
             if (parts.size() == 2)
                 item.identity = parts[0] + u'/' + parts[1];
         }
@@ -1371,7 +1603,10 @@ Response FhirServer::Private::bundle(const Context &ctx)
         sub.path = item.path;
         sub.query = item.query;
         sub.headers = item.headers;
-        if (!item.resource.is_null()) {
+        if (!item.contentType.isEmpty()) {
+            sub.headers.append({"Content-Type", item.contentType});
+            sub.body = item.body;
+        } else if (!item.resource.is_null()) {
             sub.headers.append({"Content-Type", fhirJson.toByteArray()});
             sub.body = QByteArray::fromStdString(item.resource.dump());
         }

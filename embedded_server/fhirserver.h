@@ -29,9 +29,10 @@ struct ServerOptions
 /// listener is a thin adapter over it, and tests call it directly.
 ///
 /// Serves paths under `/fhir/r4`: capabilities (GET metadata), read, vread, create, update
-/// (with create-on-update and If-Match), delete (logical), history at instance, type and
-/// system level, search by `_id` and `_lastUpdated`, and batch and transaction (all or
-/// nothing, with `urn:uuid:` references resolved). Every client error is an
+/// (with create-on-update and If-Match), patch (JSON Patch and FHIRPath Patch, with
+/// If-Match), delete (logical), history at instance, type and system level, search by `_id`
+/// and `_lastUpdated`, `$validate` at type and instance level, and batch and transaction (all
+/// or nothing, with `urn:uuid:` references resolved). Every client error is an
 /// OperationOutcome with its status (see servererror.h). Not thread-safe: one FhirServer per
 /// thread.
 ///

@@ -145,10 +145,15 @@ private Q_SLOTS:
             QStringList codes;
             for (const Json &i : resource["interaction"])
                 codes.append(QString::fromStdString(str(i["code"])));
-            QCOMPARE(
-                codes,
-                QStringList({u"read"_s, u"vread"_s, u"update"_s, u"delete"_s, u"history-instance"_s,
-                             u"history-type"_s, u"create"_s, u"search-type"_s}));
+            QCOMPARE(codes,
+                     QStringList({u"read"_s, u"vread"_s, u"update"_s, u"patch"_s, u"delete"_s,
+                                  u"history-instance"_s, u"history-type"_s, u"create"_s,
+                                  u"search-type"_s}));
+            QCOMPARE(str(resource["operation"][0]["name"]), std::string("validate"));
+            QCOMPARE(str(resource["operation"][0]["definition"]),
+                     std::string("http://hl7.org/fhir/OperationDefinition/Resource-validate"));
+            QVERIFY(cs["patchFormat"]
+                    == Json::array({"application/json-patch+json", "application/fhir+json"}));
             QCOMPARE(resource["searchParam"].size(), size_t(2));
             QCOMPARE(str(resource["searchParam"][1]["name"]), std::string("_lastUpdated"));
             QCOMPARE(str(resource["searchParam"][1]["type"]), std::string("date"));
@@ -696,12 +701,15 @@ private Q_SLOTS:
         QTest::newRow("DELETE type")
             << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 405
             << u"not-supported"_s << QByteArray("GET, POST");
-        QTest::newRow("PATCH instance")
-            << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray() << none << 405
-            << u"not-supported"_s << QByteArray("GET, PUT, DELETE");
         QTest::newRow("POST instance")
             << QByteArray("POST") << u"/Patient/p1"_s << ok << none << 405 << u"not-supported"_s
-            << QByteArray("GET, PUT, DELETE");
+            << QByteArray("GET, PUT, PATCH, DELETE");
+        QTest::newRow("GET $validate")
+            << QByteArray("GET") << u"/Patient/$validate"_s << QByteArray() << none << 405
+            << u"not-supported"_s << QByteArray("POST");
+        QTest::newRow("PUT instance $validate")
+            << QByteArray("PUT") << u"/Patient/p1/$validate"_s << ok << none << 405
+            << u"not-supported"_s << QByteArray("POST");
         QTest::newRow("POST metadata") << QByteArray("POST") << u"/metadata"_s << QByteArray()
                                        << none << 405 << u"not-supported"_s << QByteArray("GET");
         QTest::newRow("PUT history") << QByteArray("PUT") << u"/Patient/p1/_history/1"_s << ok
@@ -730,6 +738,21 @@ private Q_SLOTS:
                                 << HeaderList{{"Content-Type",
                                                "application/fhir+json; charset=iso-8859-1"}}
                                 << 415 << u"not-supported"_s << QByteArray();
+        QTest::newRow("PATCH without a body")
+            << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray() << none << 415
+            << u"not-supported"_s << QByteArray();
+        QTest::newRow("PATCH as text")
+            << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray("[]")
+            << HeaderList{{"Content-Type", "text/plain"}} << 415 << u"not-supported"_s
+            << QByteArray();
+        QTest::newRow("PATCH as merge patch")
+            << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray("{}")
+            << HeaderList{{"Content-Type", "application/merge-patch+json"}} << 415
+            << u"not-supported"_s << QByteArray();
+        QTest::newRow("$validate as xml")
+            << QByteArray("POST") << u"/Patient/$validate"_s << QByteArray("<Patient/>")
+            << HeaderList{{"Content-Type", "application/fhir+xml"}} << 415 << u"not-supported"_s
+            << QByteArray();
         QTest::newRow("form search wrong type")
             << QByteArray("POST") << u"/Patient/_search"_s << QByteArray("_id=a") << none << 415
             << u"not-supported"_s << QByteArray();
@@ -763,6 +786,427 @@ private Q_SLOTS:
     {
         QFETCH(QString, path);
         verifyOutcome(m_server->handle(makeRequest("GET", path)), 404, "not-found");
+    }
+
+    // --- patch (http.html#patch) ---
+
+    Response patchJson(const QString &id, const Json &operations, HeaderList headers = {})
+    {
+        m_now += 1000;
+        headers.append(
+            qMakePair(QByteArray("Content-Type"), QByteArray("application/json-patch+json")));
+        return call("PATCH", u"/Patient/"_s + id, QByteArray::fromStdString(operations.dump()),
+                    headers);
+    }
+
+    static Json fhirPathPatch(const Json &operations)
+    {
+        Json parameters = {{"resourceType", "Parameters"}, {"parameter", Json::array()}};
+        for (const Json &parts : operations)
+            parameters["parameter"].push_back({{"name", "operation"}, {"part", parts}});
+        return parameters;
+    }
+
+    void jsonPatch()
+    {
+        put(u"p1"_s);
+        const Response r = patchJson(
+            u"p1"_s,
+            Json::array({{{"op", "test"}, {"path", "/gender"}, {"value", "male"}},
+                         {{"op", "replace"}, {"path", "/gender"}, {"value", "female"}},
+                         {{"op", "add"}, {"path", "/name/0/given/-"}, {"value", "James"}},
+                         {{"op", "add"}, {"path", "/birthDate"}, {"value", "1974-12-25"}}}));
+        QVERIFY2(r.status == 200, r.body.constData());
+        QCOMPARE(r.header("ETag"), QByteArray("W/\"2\""));
+        QCOMPARE(r.header("Location"), QString(base + u"/Patient/p1/_history/2"_s).toUtf8());
+        const Json body = parse(r);
+        QCOMPARE(str(body["id"]), std::string("p1"));
+        QCOMPARE(str(body["meta"]["versionId"]), std::string("2"));
+        QCOMPARE(str(body["gender"]), std::string("female"));
+        QCOMPARE(str(body["name"][0]["given"][1]), std::string("James"));
+        QCOMPARE(str(body["birthDate"]), std::string("1974-12-25"));
+        // Stored as answered, as a new version with its history entry.
+        QCOMPARE(call("GET", u"/Patient/p1"_s).body, r.body);
+        QCOMPARE(str(parse(call("GET", u"/Patient/p1/_history/1"_s))["gender"]),
+                 std::string("male"));
+        const Json history = parse(call("GET", u"/Patient/p1/_history"_s));
+        QCOMPARE(str(history["entry"][0]["request"]["method"]), std::string("PATCH"));
+        QCOMPARE(str(history["entry"][0]["response"]["status"]), std::string("200 OK"));
+        // If-Match with the current version.
+        const Response again
+            = patchJson(u"p1"_s, Json::array({{{"op", "remove"}, {"path", "/birthDate"}}}),
+                        {{"If-Match", "W/\"2\""}});
+        QCOMPARE(again.status, 200);
+        QVERIFY(!parse(again).contains("birthDate"));
+        QCOMPARE(again.header("ETag"), QByteArray("W/\"3\""));
+    }
+
+    void fhirPathPatchInteraction()
+    {
+        put(u"p1"_s);
+        const Json parameters = fhirPathPatch(Json::array(
+            {Json::array({{{"name", "type"}, {"valueCode", "replace"}},
+                          {{"name", "path"},
+                           {"valueString", "Patient.name.where(family = 'Chalmers').family"}},
+                          {{"name", "value"}, {"valueString", "Windsor"}}}),
+             Json::array({{{"name", "type"}, {"valueCode", "add"}},
+                          {{"name", "path"}, {"valueString", "Patient"}},
+                          {{"name", "name"}, {"valueString", "telecom"}},
+                          {{"name", "value"},
+                           {"valueContactPoint", {{"system", "phone"}, {"value", "555"}}}}}),
+             Json::array({{{"name", "type"}, {"valueCode", "delete"}},
+                          {{"name", "path"}, {"valueString", "Patient.gender"}}})}));
+        m_now += 1000;
+        const Response r
+            = call("PATCH", u"/Patient/p1"_s, QByteArray::fromStdString(parameters.dump()),
+                   {{"Content-Type", "application/fhir+json"}});
+        QVERIFY2(r.status == 200, r.body.constData());
+        const Json body = parse(r);
+        QCOMPARE(str(body["name"][0]["family"]), std::string("Windsor"));
+        QCOMPARE(str(body["telecom"][0]["value"]), std::string("555"));
+        QVERIFY(!body.contains("gender"));
+        QCOMPARE(str(body["meta"]["versionId"]), std::string("2"));
+        QCOMPARE(call("GET", u"/Patient/p1"_s).body, r.body);
+    }
+
+    void patchErrors_data()
+    {
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("ifMatch");
+        QTest::addColumn<QString>("id");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("code");
+        QTest::addColumn<QString>("expression"); // of the first issue, when there is one
+
+        const QByteArray jp = "application/json-patch+json";
+        const QByteArray fp = "application/fhir+json";
+        auto ops = [](const Json &operations) {
+            return QByteArray::fromStdString(operations.dump());
+        };
+        const QByteArray genderFemale
+            = ops(Json::array({{{"op", "replace"}, {"path", "/gender"}, {"value", "female"}}}));
+        QTest::newRow("missing resource") << jp << genderFemale << QByteArray() << u"nope"_s << 404
+                                          << u"not-found"_s << QString();
+        QTest::newRow("deleted resource")
+            << jp << genderFemale << QByteArray() << u"gone"_s << 410 << u"deleted"_s << QString();
+        QTest::newRow("stale If-Match") << jp << genderFemale << QByteArray("W/\"2\"") << u"p1"_s
+                                        << 412 << u"conflict"_s << QString();
+        QTest::newRow("malformed If-Match")
+            << jp << genderFemale << QByteArray("2") << u"p1"_s << 400 << u"invalid"_s << QString();
+        QTest::newRow("failing test")
+            << jp << ops(Json::array({{{"op", "test"}, {"path", "/gender"}, {"value", "female"}}}))
+            << QByteArray() << u"p1"_s << 409 << u"conflict"_s << QString();
+        QTest::newRow("missing path")
+            << jp << ops(Json::array({{{"op", "remove"}, {"path", "/birthDate"}}})) << QByteArray()
+            << u"p1"_s << 409 << u"conflict"_s << QString();
+        QTest::newRow("not a JSON Patch")
+            << jp << ops({{"op", "remove"}, {"path", "/gender"}}) << QByteArray() << u"p1"_s << 400
+            << u"invalid"_s << QString();
+        QTest::newRow("unknown op")
+            << jp << ops(Json::array({{{"op", "delete"}, {"path", "/gender"}}})) << QByteArray()
+            << u"p1"_s << 400 << u"invalid"_s << QString();
+        QTest::newRow("malformed JSON") << jp << QByteArray("[{") << QByteArray() << u"p1"_s << 400
+                                        << u"invalid"_s << QString();
+        QTest::newRow("unknown element")
+            << jp << ops(Json::array({{{"op", "add"}, {"path", "/colour"}, {"value", "red"}}}))
+            << QByteArray() << u"p1"_s << 400 << u"structure"_s << u"Patient.colour"_s;
+        QTest::newRow("code outside its value set")
+            << jp
+            << ops(Json::array({{{"op", "replace"}, {"path", "/gender"}, {"value", "robot"}}}))
+            << QByteArray() << u"p1"_s << 422 << u"code-invalid"_s << u"Patient.gender"_s;
+        QTest::newRow("bad date")
+            << jp
+            << ops(Json::array({{{"op", "add"}, {"path", "/birthDate"}, {"value", "1974-13"}}}))
+            << QByteArray() << u"p1"_s << 400 << u"value"_s << u"Patient.birthDate"_s;
+        QTest::newRow("changes the id")
+            << jp << ops(Json::array({{{"op", "replace"}, {"path", "/id"}, {"value", "p2"}}}))
+            << QByteArray() << u"p1"_s << 422 << u"invalid"_s << u"Patient.id"_s;
+        QTest::newRow("changes the type")
+            << jp
+            << ops(Json::array(
+                   {{{"op", "replace"}, {"path", "/resourceType"}, {"value", "Person"}}}))
+            << QByteArray() << u"p1"_s << 422 << u"invalid"_s << u"Patient.id"_s;
+        QTest::newRow("FHIRPath Patch not a Parameters")
+            << fp << patient(u"p1"_s) << QByteArray() << u"p1"_s << 400 << u"invalid"_s
+            << QString();
+        QTest::newRow("FHIRPath syntax error")
+            << fp
+            << ops(fhirPathPatch(Json::array(
+                   {Json::array({{{"name", "type"}, {"valueCode", "delete"}},
+                                 {{"name", "path"}, {"valueString", "Patient.name.where("}}})})))
+            << QByteArray() << u"p1"_s << 400 << u"invalid"_s << QString();
+        QTest::newRow("FHIRPath replace of nothing")
+            << fp
+            << ops(fhirPathPatch(Json::array(
+                   {Json::array({{{"name", "type"}, {"valueCode", "replace"}},
+                                 {{"name", "path"}, {"valueString", "Patient.birthDate"}},
+                                 {{"name", "value"}, {"valueDate", "2000-01-01"}}})})))
+            << QByteArray() << u"p1"_s << 409 << u"conflict"_s << QString();
+    }
+    void patchErrors()
+    {
+        QFETCH(QByteArray, contentType);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, ifMatch);
+        QFETCH(QString, id);
+        QFETCH(int, status);
+        QFETCH(QString, code);
+        QFETCH(QString, expression);
+        put(u"p1"_s);
+        put(u"gone"_s);
+        QCOMPARE(call("DELETE", u"/Patient/gone"_s).status, 204);
+        HeaderList headers{{"Content-Type", contentType}};
+        if (!ifMatch.isEmpty())
+            headers.append({"If-Match", ifMatch});
+        const Response r = call("PATCH", u"/Patient/"_s + id, body, headers);
+        QCOMPARE(r.status, status);
+        QVERIFY(r.header("Content-Type").startsWith("application/fhir+json"));
+        const Json outcome = parse(r);
+        QCOMPARE(str(outcome["resourceType"]), std::string("OperationOutcome"));
+        QCOMPARE(str(outcome["issue"][0]["code"]), code.toStdString());
+        QVERIFY(!str(outcome["issue"][0]["diagnostics"]).empty());
+        if (!expression.isEmpty())
+            QCOMPARE(str(outcome["issue"][0]["expression"][0]), expression.toStdString());
+        // Nothing was written.
+        QCOMPARE(call("GET", u"/Patient/p1"_s).header("ETag"), QByteArray("W/\"1\""));
+        QVERIFY(parse(call("GET", u"/_history"_s))["total"] == Json(3));
+    }
+
+    // http.html#transaction: a PATCH entry carries a Binary (JSON Patch) or a Parameters
+    // (FHIRPath Patch); a failing one fails the whole transaction.
+    void patchInTransaction()
+    {
+        put(u"p1"_s);
+        put(u"p2"_s);
+        const Json jsonPatchOps
+            = Json::array({{{"op", "replace"}, {"path", "/gender"}, {"value", "female"}}});
+        const Json binary
+            = {{"resourceType", "Binary"},
+               {"contentType", "application/json-patch+json"},
+               {"data", QByteArray::fromStdString(jsonPatchOps.dump()).toBase64().toStdString()}};
+        const Json parameters = fhirPathPatch(
+            Json::array({Json::array({{{"name", "type"}, {"valueCode", "replace"}},
+                                      {{"name", "path"}, {"valueString", "Patient.gender"}},
+                                      {{"name", "value"}, {"valueCode", "other"}}})}));
+        const Json ok
+            = {{"resourceType", "Bundle"},
+               {"type", "transaction"},
+               {"entry",
+                {{{"resource", binary}, {"request", {{"method", "PATCH"}, {"url", "Patient/p1"}}}},
+                 {{"resource", parameters},
+                  {"request",
+                   {{"method", "PATCH"}, {"url", "Patient/p2"}, {"ifMatch", "W/\"1\""}}}}}}};
+        const Response r = call("POST", QString(), QByteArray::fromStdString(ok.dump()));
+        QVERIFY2(r.status == 200, r.body.constData());
+        const Json out = parse(r);
+        QCOMPARE(str(out["entry"][0]["response"]["status"]), std::string("200 OK"));
+        QCOMPARE(str(out["entry"][1]["response"]["etag"]), std::string("W/\"2\""));
+        QCOMPARE(str(parse(call("GET", u"/Patient/p1"_s))["gender"]), std::string("female"));
+        QCOMPARE(str(parse(call("GET", u"/Patient/p2"_s))["gender"]), std::string("other"));
+
+        // A failing test in the second entry leaves the first one unwritten too.
+        const Json failing
+            = {{"resourceType", "Bundle"},
+               {"type", "transaction"},
+               {"entry",
+                {{{"resource", Json::parse(patient(u"p3"_s).toStdString())},
+                  {"request", {{"method", "PUT"}, {"url", "Patient/p3"}}}},
+                 {{"resource",
+                   {{"resourceType", "Binary"},
+                    {"contentType", "application/json-patch+json"},
+                    {"data",
+                     QByteArray::fromStdString(
+                         Json::array({{{"op", "test"}, {"path", "/gender"}, {"value", "male"}}})
+                             .dump())
+                         .toBase64()
+                         .toStdString()}}},
+                  {"request", {{"method", "PATCH"}, {"url", "Patient/p1"}}}}}}};
+        const Response refused = call("POST", QString(), QByteArray::fromStdString(failing.dump()));
+        verifyOutcome(refused, 409, "conflict");
+        QCOMPARE(call("GET", u"/Patient/p3"_s).status, 404);
+        QCOMPARE(call("GET", u"/Patient/p1"_s).header("ETag"), QByteArray("W/\"2\""));
+
+        // An entry that is not a patch document is refused before anything runs.
+        Json wrong = ok;
+        wrong["entry"][0]["resource"] = Json::parse(patient(u"p1"_s).toStdString());
+        verifyOutcome(call("POST", QString(), QByteArray::fromStdString(wrong.dump())), 400,
+                      "invalid");
+        Json notBase64 = ok;
+        notBase64["entry"][0]["resource"]["data"] = "*not base64*";
+        verifyOutcome(call("POST", QString(), QByteArray::fromStdString(notBase64.dump())), 400,
+                      "invalid");
+    }
+
+    void patchInBatch()
+    {
+        put(u"p1"_s);
+        const auto entry = [](const Json &ops) {
+            return Json{
+                {"resource",
+                 {{"resourceType", "Binary"},
+                  {"contentType", "application/json-patch+json"},
+                  {"data", QByteArray::fromStdString(ops.dump()).toBase64().toStdString()}}},
+                {"request", {{"method", "PATCH"}, {"url", "Patient/p1"}}}};
+        };
+        const Json bundle
+            = {{"resourceType", "Bundle"},
+               {"type", "batch"},
+               {"entry",
+                {entry(Json::array({{{"op", "test"}, {"path", "/gender"}, {"value", "female"}}})),
+                 entry(Json::array(
+                     {{{"op", "replace"}, {"path", "/gender"}, {"value", "female"}}}))}}};
+        const Response r = call("POST", QString(), QByteArray::fromStdString(bundle.dump()));
+        QCOMPARE(r.status, 200);
+        const Json out = parse(r);
+        QCOMPARE(str(out["entry"][0]["response"]["status"]), std::string("409 Conflict"));
+        QCOMPARE(str(out["entry"][0]["response"]["outcome"]["issue"][0]["code"]),
+                 std::string("conflict"));
+        QCOMPARE(str(out["entry"][1]["response"]["status"]), std::string("200 OK"));
+        QCOMPARE(str(parse(call("GET", u"/Patient/p1"_s))["gender"]), std::string("female"));
+    }
+
+    // --- $validate (R4 resource-operation-validate) ---
+
+    Response validateCall(const QString &target, const Json &body)
+    {
+        return call("POST", target, QByteArray::fromStdString(body.dump()));
+    }
+
+    static Json validateParameters(const Json &resource, const char *mode = nullptr,
+                                   const char *profile = nullptr)
+    {
+        Json parameters = {{"resourceType", "Parameters"}, {"parameter", Json::array()}};
+        if (!resource.is_null())
+            parameters["parameter"].push_back({{"name", "resource"}, {"resource", resource}});
+        if (mode)
+            parameters["parameter"].push_back({{"name", "mode"}, {"valueCode", mode}});
+        if (profile)
+            parameters["parameter"].push_back({{"name", "profile"}, {"valueUri", profile}});
+        return parameters;
+    }
+
+    static void verifyAllOk(const Response &r)
+    {
+        QVERIFY2(r.status == 200, r.body.constData());
+        const Json outcome = parse(r);
+        QCOMPARE(str(outcome["resourceType"]), std::string("OperationOutcome"));
+        QCOMPARE(outcome["issue"].size(), size_t(1));
+        QCOMPARE(str(outcome["issue"][0]["severity"]), std::string("information"));
+        QCOMPARE(str(outcome["issue"][0]["diagnostics"]), std::string("All OK"));
+    }
+
+    void validateOperation()
+    {
+        const Json valid = Json::parse(patient().toStdString());
+        verifyAllOk(validateCall(u"/Patient/$validate"_s, valid));
+        verifyAllOk(validateCall(u"/Patient/$validate"_s, validateParameters(valid, "create")));
+        verifyAllOk(validateCall(u"/Patient/$validate?mode=create"_s, valid));
+
+        // Problems are issues of a 200 answer, each with its expression.
+        Json invalid = valid;
+        invalid["gender"] = "robot";
+        invalid["birthDate"] = "1974-13";
+        const Response r = validateCall(u"/Patient/$validate"_s, validateParameters(invalid));
+        QCOMPARE(r.status, 200);
+        const Json outcome = parse(r);
+        QStringList expressions;
+        for (const Json &issue : outcome["issue"]) {
+            QCOMPARE(str(issue["severity"]), std::string("error"));
+            expressions.append(QString::fromStdString(str(issue["expression"][0])));
+        }
+        expressions.sort();
+        QCOMPARE(expressions, QStringList({u"Patient.birthDate"_s, u"Patient.gender"_s}));
+
+        // The resource type is the URL's.
+        const Response wrongType = validateCall(u"/Observation/$validate"_s, valid);
+        QCOMPARE(wrongType.status, 200);
+        QCOMPARE(str(parse(wrongType)["issue"][0]["severity"]), std::string("error"));
+
+        // A profile is not checked, and the answer says so.
+        const Response profiled = validateCall(
+            u"/Patient/$validate"_s,
+            validateParameters(valid, nullptr, "http://example.org/StructureDefinition/p"));
+        QCOMPARE(profiled.status, 200);
+        const Json warning = parse(profiled)["issue"][0];
+        QCOMPARE(str(warning["severity"]), std::string("warning"));
+        QCOMPARE(str(warning["code"]), std::string("not-supported"));
+        QVERIFY(str(warning["diagnostics"]).find("base FHIR R4 specification only")
+                != std::string::npos);
+
+        // A Parameters validated as itself at /Parameters/$validate.
+        verifyAllOk(validateCall(u"/Parameters/$validate"_s,
+                                 {{"resourceType", "Parameters"},
+                                  {"parameter", {{{"name", "x"}, {"valueString", "y"}}}}}));
+
+        // Nothing was written.
+        QVERIFY(parse(call("GET", u"/_history"_s))["total"] == Json(0));
+    }
+
+    void validateModes()
+    {
+        put(u"p1"_s);
+        verifyAllOk(validateCall(
+            u"/Patient/p1/$validate"_s,
+            validateParameters(Json::parse(patient(u"p1"_s).toStdString()), "update")));
+        // mode=update: the id must be there and be the URL's.
+        const Response mismatch = validateCall(
+            u"/Patient/p1/$validate"_s,
+            validateParameters(Json::parse(patient(u"p2"_s).toStdString()), "update"));
+        QCOMPARE(mismatch.status, 200);
+        QCOMPARE(str(parse(mismatch)["issue"][0]["expression"][0]), std::string("Patient.id"));
+        const Response noId
+            = validateCall(u"/Patient/$validate"_s,
+                           validateParameters(Json::parse(patient().toStdString()), "update"));
+        QCOMPARE(str(parse(noId)["issue"][0]["code"]), std::string("required"));
+        // mode=delete: the resource must exist; no resource is needed.
+        verifyAllOk(validateCall(u"/Patient/p1/$validate"_s, validateParameters(Json(), "delete")));
+        verifyAllOk(call("POST", u"/Patient/p1/$validate?mode=delete"_s));
+        verifyOutcome(
+            validateCall(u"/Patient/nope/$validate"_s, validateParameters(Json(), "delete")), 404,
+            "not-found");
+        verifyOutcome(validateCall(u"/Patient/$validate"_s, validateParameters(Json(), "delete")),
+                      400, "invalid");
+        QCOMPARE(call("GET", u"/Patient/p1"_s).header("ETag"), QByteArray("W/\"1\""));
+    }
+
+    void validateErrors_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::newRow("malformed JSON") << u"/Patient/$validate"_s << QByteArray("{") << 400;
+        QTest::newRow("no body") << u"/Patient/$validate"_s << QByteArray() << 400;
+        QTest::newRow("not a resource")
+            << u"/Patient/$validate"_s << QByteArray("{\"gender\":\"male\"}") << 400;
+        QTest::newRow("Parameters without resource")
+            << u"/Patient/$validate"_s
+            << QByteArray::fromStdString(validateParameters(Json(), "create").dump()) << 400;
+        QTest::newRow("unknown mode")
+            << u"/Patient/$validate"_s
+            << QByteArray::fromStdString(
+                   validateParameters(Json::parse(patient().toStdString()), "merge").dump())
+            << 400;
+        QTest::newRow("unknown mode in the URL")
+            << u"/Patient/$validate?mode=merge"_s << patient() << 400;
+        QTest::newRow("unknown parameter")
+            << u"/Patient/$validate"_s
+            << QByteArray::fromStdString(Json{
+                   {"resourceType", "Parameters"},
+                   {"parameter",
+                    {{{"name", "resource"}, {"resource", Json::parse(patient().toStdString())}},
+                     {{"name", "colour"}, {"valueString", "red"}}}}}
+                                             .dump())
+            << 400;
+        QTest::newRow("unknown type") << u"/Patientx/$validate"_s << patient() << 404;
+        QTest::newRow("bad instance id") << u"/Patient/a_b/$validate"_s << patient() << 400;
+    }
+    void validateErrors()
+    {
+        QFETCH(QString, target);
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        verifyOutcome(call("POST", target, body), status, status == 404 ? "not-found" : "invalid");
     }
 
     // --- batch and transaction ---
@@ -943,8 +1387,8 @@ private Q_SLOTS:
         QTest::newRow("absolute url elsewhere") << QByteArray(
             "{\"request\":{\"method\":\"GET\",\"url\":\"http://other.example/Patient/a\"}}")
                                                 << 400;
-        QTest::newRow("patch") << QByteArray(R"({"request":{"method":"PATCH","url":"Patient/a"}})")
-                               << 405;
+        QTest::newRow("patch without a document")
+            << QByteArray(R"({"request":{"method":"PATCH","url":"Patient/a"}})") << 400;
     }
     void transactionAllOrNothing()
     {
