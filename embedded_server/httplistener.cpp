@@ -99,8 +99,23 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
     request.body = httpRequest.body();
 
     const QByteArray host = httpRequest.value("Host");
+    // Qt HttpServer 6.4 reads at most 80 kB of header fields (http_parser's limit); past it,
+    // it still hands over the request line, with no header at all. An HTTP/1.1 request without
+    // Host is a 400 too (RFC 9112 §3.2), so both get one, and the connection is closed: the
+    // rest of an oversized header block would otherwise be read as the next request.
+    const bool noHeaders = httpRequest.headers().isEmpty();
     Response response;
-    if (!isServedHost(host)) {
+    if (noHeaders || host.isEmpty()) {
+        response = errorResponse(ServerError{
+            ErrorKind::Invalid,
+            noHeaders ? u"the request's header fields are missing or larger than the 80 kB this "
+                        "server reads; an HTTP/1.1 request needs at least Host"_s
+                      : u"an HTTP/1.1 request needs a Host header"_s,
+            {},
+            {},
+            {}});
+        qCWarning(lcServer) << "refused a request without header fields or Host";
+    } else if (!isServedHost(host)) {
         response = errorResponse(
             ServerError{ErrorKind::MisdirectedRequest,
                         u"this server answers only to 127.0.0.1:%1 and localhost:%1"_s.arg(m_port),
@@ -124,7 +139,8 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
     responder.writeHeader("Content-Length", QByteArray::number(response.body.size()));
     // writeBody ends the header block even when there is no body.
     responder.writeBody(head ? QByteArray() : response.body);
-    if (httpRequest.value("Connection").trimmed().compare("close", Qt::CaseInsensitive) == 0)
+    if (noHeaders
+        || httpRequest.value("Connection").trimmed().compare("close", Qt::CaseInsensitive) == 0)
         socket->disconnectFromHost();
     return true;
 }
