@@ -69,10 +69,9 @@ template<typename Signal> void waitFor(QTcpSocket &socket, Signal signal)
     loop.exec();
 }
 
-/// Sends one raw request and reads one response (its body by Content-Length, none for HEAD).
-RawResponse exchange(QTcpSocket &socket, const QByteArray &request, bool head = false)
+/// Reads one response (its body by Content-Length, none for HEAD).
+RawResponse readResponse(QTcpSocket &socket, bool head = false)
 {
-    socket.write(request);
     QByteArray buffer;
     RawResponse response;
     qsizetype headerEnd = -1;
@@ -100,6 +99,13 @@ RawResponse exchange(QTcpSocket &socket, const QByteArray &request, bool head = 
             return response; // closed before a whole response came
         waitFor(socket, &QTcpSocket::readyRead);
     }
+}
+
+/// Sends one raw request and reads one response.
+RawResponse exchange(QTcpSocket &socket, const QByteArray &request, bool head = false)
+{
+    socket.write(request);
+    return readResponse(socket, head);
 }
 
 } // namespace
@@ -370,6 +376,55 @@ private Q_SLOTS:
         if (socket.state() != QAbstractSocket::UnconnectedState)
             waitFor(socket, &QTcpSocket::disconnected);
         QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+    }
+
+    // A transaction with one bad entry over HTTP: refused as a whole, nothing stored.
+    void transactionAtomicity()
+    {
+        const qint64 before = send("GET", u"/_history?_count=0"_s).json()["total"].get<qint64>();
+        const Json bundle
+            = {{"resourceType", "Bundle"},
+               {"type", "transaction"},
+               {"entry",
+                {{{"resource", {{"resourceType", "Patient"}, {"id", "atomic"}}},
+                  {"request", {{"method", "PUT"}, {"url", "Patient/atomic"}}}},
+                 {{"fullUrl", "urn:uuid:0d4ac5b2-4c5e-4a3e-9b0a-1f4f3c2e7d10"},
+                  {"resource", {{"resourceType", "Patient"}, {"gender", "male"}}},
+                  {"request", {{"method", "POST"}, {"url", "Patient"}}}},
+                 {{"resource", {{"resourceType", "Observation"}, {"code", {{"text", "x"}}}}},
+                  {"request", {{"method", "POST"}, {"url", "Observation"}}}}}}};
+        const Reply r = send("POST", QString(), QByteArray::fromStdString(bundle.dump()));
+        QCOMPARE(r.status, 422); // Observation.status is required
+        QVERIFY(r.json()["resourceType"] == "OperationOutcome");
+        QCOMPARE(send("GET", u"/Patient/atomic"_s).status, 404);
+        QCOMPARE(send("GET", u"/_history?_count=0"_s).json()["total"].get<qint64>(), before);
+    }
+
+    // Two clients on two connections update the same version at once: the server serialises
+    // them, so one wins and the other gets 412 (http.html#concurrency).
+    void concurrentIfMatch()
+    {
+        const QByteArray body = "{\"resourceType\":\"Patient\",\"id\":\"race\"}";
+        QCOMPARE(send("PUT", u"/Patient/race"_s, body).status, 201);
+        const QByteArray request = "PUT /fhir/r4/Patient/race HTTP/1.1\r\nHost: " + hostPort()
+            + "\r\nContent-Type: application/fhir+json\r\nIf-Match: W/\"1\"\r\n"
+              "Content-Length: "
+            + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        QTcpSocket first;
+        QTcpSocket second;
+        connectRaw(first);
+        connectRaw(second);
+        // Both requests are on the wire before either answer is read.
+        first.write(request);
+        second.write(request);
+        first.flush();
+        second.flush();
+        const RawResponse a = readResponse(first);
+        const RawResponse b = readResponse(second);
+        QList<QByteArray> lines{a.statusLine, b.statusLine};
+        std::sort(lines.begin(), lines.end());
+        QCOMPARE(lines, QList<QByteArray>({"HTTP/1.1 200 OK", "HTTP/1.1 412 Precondition Failed"}));
+        QCOMPARE(send("GET", u"/Patient/race"_s).header("ETag"), QByteArray("W/\"2\""));
     }
 
     // Qt HttpServer 6.4 reads at most 80 kB of header fields; past it the listener gets the
