@@ -389,6 +389,8 @@ struct FhirServer::Private
     Failure parseResource(const Request &request, const QString &type, Json &resource,
                           Content content = Content::Validate) const;
     Failure validate(const Json &resource, const QString &type) const;
+    /// The body as JSON, within the depth limit; the Content-Type is the caller's to check.
+    Failure parseJson(const Request &request, nlohmann::json &out) const;
 
     Response json(const Context &ctx, int status, const Json &body) const;
     Response json(const Context &ctx, int status, const QByteArray &body) const;
@@ -622,6 +624,18 @@ Failure FhirServer::Private::parseResource(const Request &request, const QString
     if (meta != resource.end() && !meta->is_object())
         return makeError(ErrorKind::Invalid, u"meta must be an object"_s, {type + u".meta"_s});
     return content == Content::Validate ? validate(resource, type) : Failure();
+}
+
+Failure FhirServer::Private::parseJson(const Request &request, nlohmann::json &out) const
+{
+    if (!nestingWithin(request.body, options.maxJsonDepth))
+        return makeError(ErrorKind::Invalid,
+                         u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth));
+    out = nlohmann::json::parse(request.body.constData(),
+                                request.body.constData() + request.body.size(), nullptr, false);
+    if (out.is_discarded())
+        return makeError(ErrorKind::Invalid, u"the request body is not valid JSON"_s);
+    return {};
 }
 
 Failure FhirServer::Private::validate(const Json &resource, const QString &type) const
@@ -1034,15 +1048,9 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
                                            "Parameters)"_s));
         }
     }
-    if (!nestingWithin(ctx.request.body, options.maxJsonDepth))
-        return errorResponse(
-            makeError(ErrorKind::Invalid,
-                      u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth)));
-    const auto document = nlohmann::json::parse(
-        ctx.request.body.constData(), ctx.request.body.constData() + ctx.request.body.size(),
-        nullptr, false);
-    if (document.is_discarded())
-        return errorResponse(makeError(ErrorKind::Invalid, u"the patch is not valid JSON"_s));
+    nlohmann::json document;
+    if (auto failure = parseJson(ctx.request, document))
+        return errorResponse(*failure);
     std::optional<JsonPatch> jsonPatch;
     std::optional<FhirPathPatch> fhirPathPatch;
     if (isJsonPatch) {
@@ -1123,14 +1131,9 @@ Response FhirServer::Private::validateOperation(const Context &ctx, const QStrin
     if (!ctx.request.body.isEmpty()) {
         if (auto failure = checkBody(ctx.request))
             return errorResponse(*failure);
-        if (!nestingWithin(ctx.request.body, options.maxJsonDepth))
-            return errorResponse(
-                makeError(ErrorKind::Invalid,
-                          u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth)));
-        body = nlohmann::json::parse(ctx.request.body.constData(),
-                                     ctx.request.body.constData() + ctx.request.body.size(),
-                                     nullptr, false);
-        if (body.is_discarded() || !body.is_object() || !body.contains("resourceType"))
+        if (auto failure = parseJson(ctx.request, body))
+            return errorResponse(*failure);
+        if (!body.is_object() || !body.contains("resourceType"))
             return errorResponse(makeError(ErrorKind::Invalid,
                                            u"the body is neither a resource nor a Parameters"_s));
     }

@@ -34,6 +34,17 @@ QByteArray queryOne(sqlite3 *db, const char *sql)
     return value;
 }
 
+int putPatient(FhirServer &server, const QByteArray &id)
+{
+    return server
+        .handle({"PUT",
+                 u"/fhir/r4/Patient/"_s + QString::fromLatin1(id),
+                 {},
+                 {{"Content-Type", "application/fhir+json"}},
+                 "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\"}"})
+        .status;
+}
+
 } // namespace
 
 class TestCrashSafety : public QObject
@@ -64,12 +75,7 @@ private Q_SLOTS:
             // Something committed before, which must survive.
             auto server = FhirServer::open(m_model, dir.path());
             QVERIFY2(server, qPrintable(server.error()));
-            const Response r = (*server)->handle({"PUT",
-                                                  u"/fhir/r4/Patient/before"_s,
-                                                  {},
-                                                  {{"Content-Type", "application/fhir+json"}},
-                                                  R"({"resourceType":"Patient","id":"before"})"});
-            QCOMPARE(r.status, 201);
+            QCOMPARE(putPatient(**server, "before"), 201);
         }
 
         QProcess writer;
@@ -119,12 +125,7 @@ private Q_SLOTS:
         // The server opens it and writes to it again.
         auto server = FhirServer::open(m_model, dir.path());
         QVERIFY2(server, qPrintable(server.error()));
-        const Response r = (*server)->handle({"PUT",
-                                              u"/fhir/r4/Patient/after"_s,
-                                              {},
-                                              {{"Content-Type", "application/fhir+json"}},
-                                              R"({"resourceType":"Patient","id":"after"})"});
-        QCOMPARE(r.status, 201);
+        QCOMPARE(putPatient(**server, "after"), 201);
     }
 };
 
