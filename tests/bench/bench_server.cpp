@@ -1,7 +1,10 @@
 // Drives the embedded FHIR server over HTTP on loopback, as a client would: 4 keep-alive
-// connections (QNetworkAccessManager) against a server running in its own thread.
+// connections against a server running in its own thread. The default client is a lean one
+// on raw QTcpSockets (one request in flight per connection); `--client qnam` uses
+// QNetworkAccessManager instead, whose own cost (it reads response headers a byte at a time,
+// one read() system call each) then dominates the figures on this 2-core machine.
 //
-//   build/release/bin/bench_server [--requests N] [--transaction N]
+//   build/release/bin/bench_server [--requests N] [--transaction N] [--client raw|qnam]
 //
 // Prints one JSON object: throughput and p50/p95/p99 latency for create, read and update
 // (N requests each), the time of one transaction of --transaction Patient creates, and the
@@ -21,6 +24,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -80,10 +84,99 @@ struct Call
     QByteArray body;
 };
 
-/// Runs `total` calls with `clients` in flight; returns throughput and latency percentiles.
-QJsonObject drive(QNetworkAccessManager &nam, const QString &base, int total,
-                  const std::function<Call(int)> &make, int expectedStatus,
-                  std::vector<QByteArray> *bodies = nullptr)
+QJsonObject summary(std::vector<double> &latencies, int total, int failures, double seconds)
+{
+    std::sort(latencies.begin(), latencies.end());
+    auto percentile = [&](double p) {
+        return latencies.empty() ? 0.0 : latencies[size_t(p * double(latencies.size() - 1))];
+    };
+    return QJsonObject{{u"requests"_s, total},
+                       {u"failures"_s, failures},
+                       {u"per_second"_s, seconds > 0 ? total / seconds : 0},
+                       {u"p50_ms"_s, percentile(0.50)},
+                       {u"p95_ms"_s, percentile(0.95)},
+                       {u"p99_ms"_s, percentile(0.99)}};
+}
+
+/// One keep-alive connection of the raw client and the response it is reading.
+struct Connection
+{
+    std::unique_ptr<QTcpSocket> socket;
+    QByteArray buffer;
+    QElapsedTimer timer;
+};
+
+/// Runs `total` calls over `clients` raw keep-alive connections, one request in flight on
+/// each; returns throughput and latency percentiles.
+QJsonObject driveRaw(quint16 port, int total, const std::function<Call(int)> &make,
+                     int expectedStatus, std::vector<QByteArray> *bodies)
+{
+    std::vector<double> latencies;
+    latencies.reserve(size_t(total));
+    int started = 0;
+    int finished = 0;
+    int failures = 0;
+    const QByteArray host = "Host: 127.0.0.1:" + QByteArray::number(port) + "\r\n";
+    std::vector<Connection> connections(clients);
+    QEventLoop loop;
+    auto send = [&](Connection &c) {
+        if (started >= total)
+            return;
+        const Call call = make(started++);
+        QByteArray request = call.verb + " /fhir/r4" + call.path.toUtf8() + " HTTP/1.1\r\n" + host
+            + "Accept: application/fhir+json\r\n";
+        if (!call.body.isEmpty())
+            request += "Content-Type: application/fhir+json\r\nContent-Length: "
+                + QByteArray::number(call.body.size()) + "\r\n";
+        request += "\r\n" + call.body;
+        c.timer.start();
+        c.socket->write(request);
+    };
+    auto receive = [&](Connection &c) {
+        c.buffer += c.socket->readAll();
+        while (true) {
+            const qsizetype end = c.buffer.indexOf("\r\n\r\n");
+            if (end < 0)
+                return;
+            const qsizetype at = c.buffer.indexOf("\r\nContent-Length: ");
+            const qint64 length = at < 0 || at > end
+                ? 0
+                : c.buffer.mid(at + 18, c.buffer.indexOf("\r\n", at + 2) - at - 18).toLongLong();
+            if (c.buffer.size() < end + 4 + length)
+                return;
+            latencies.push_back(double(c.timer.nsecsElapsed()) / 1e6);
+            if (c.buffer.mid(9, 3).toInt() != expectedStatus)
+                ++failures;
+            if (bodies)
+                bodies->push_back(c.buffer.mid(end + 4, length));
+            c.buffer.remove(0, end + 4 + length);
+            if (++finished == total) {
+                loop.quit();
+                return;
+            }
+            send(c);
+        }
+    };
+    for (Connection &c : connections) {
+        c.socket = std::make_unique<QTcpSocket>();
+        c.socket->connectToHost(QHostAddress::LocalHost, port);
+        if (!c.socket->waitForConnected(5000))
+            return QJsonObject{{u"error"_s, c.socket->errorString()}};
+        QObject::connect(c.socket.get(), &QTcpSocket::readyRead, &loop, [&] { receive(c); });
+    }
+    QElapsedTimer wall;
+    wall.start();
+    for (Connection &c : connections)
+        send(c);
+    if (total > 0)
+        loop.exec();
+    return summary(latencies, total, failures, double(wall.nsecsElapsed()) / 1e9);
+}
+
+/// Runs `total` calls with `clients` in flight through QNetworkAccessManager.
+QJsonObject driveQnam(QNetworkAccessManager &nam, const QString &base, int total,
+                      const std::function<Call(int)> &make, int expectedStatus,
+                      std::vector<QByteArray> *bodies)
 {
     std::vector<double> latencies;
     latencies.reserve(size_t(total));
@@ -122,17 +215,7 @@ QJsonObject drive(QNetworkAccessManager &nam, const QString &base, int total,
         next();
     if (total > 0)
         loop.exec();
-    const double seconds = double(wall.nsecsElapsed()) / 1e9;
-    std::sort(latencies.begin(), latencies.end());
-    auto percentile = [&](double p) {
-        return latencies.empty() ? 0.0 : latencies[size_t(p * double(latencies.size() - 1))];
-    };
-    return QJsonObject{{u"requests"_s, total},
-                       {u"failures"_s, failures},
-                       {u"per_second"_s, seconds > 0 ? total / seconds : 0},
-                       {u"p50_ms"_s, percentile(0.50)},
-                       {u"p95_ms"_s, percentile(0.95)},
-                       {u"p99_ms"_s, percentile(0.99)}};
+    return summary(latencies, total, failures, double(wall.nsecsElapsed()) / 1e9);
 }
 
 } // namespace
@@ -142,12 +225,15 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     int requests = 2000;
     int transactionSize = 10000;
+    bool qnam = false;
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == u"--requests"_s)
             requests = args[i + 1].toInt();
         else if (args[i] == u"--transaction"_s)
             transactionSize = args[i + 1].toInt();
+        else if (args[i] == u"--client"_s)
+            qnam = args[i + 1] == u"qnam"_s;
     }
 
     auto model = fhir::schema::Model::loadDefault();
@@ -172,6 +258,11 @@ int main(int argc, char *argv[])
     }
     const QString base = u"http://127.0.0.1:%1/fhir/r4"_s.arg(host.port);
     QNetworkAccessManager nam;
+    auto drive = [&](int total, const std::function<Call(int)> &make, int expectedStatus,
+                     std::vector<QByteArray> *bodies = nullptr) {
+        return qnam ? driveQnam(nam, base, total, make, expectedStatus, bodies)
+                    : driveRaw(host.port, total, make, expectedStatus, bodies);
+    };
 
     const QByteArray patient
         = R"({"resourceType":"Patient","name":[{"family":"Chalmers","given":["Peter"]}],)"
@@ -179,7 +270,7 @@ int main(int argc, char *argv[])
     std::vector<QByteArray> created;
     QJsonObject result;
     result[u"create"_s] = drive(
-        nam, base, requests,
+        requests,
         [&](int) {
             return Call{"POST", u"/Patient"_s, patient};
         },
@@ -193,13 +284,13 @@ int main(int argc, char *argv[])
     if (ids.isEmpty())
         ids.append(u"none"_s);
     result[u"read"_s] = drive(
-        nam, base, requests,
+        requests,
         [&](int i) {
             return Call{"GET", u"/Patient/"_s + ids[i % ids.size()], {}};
         },
         200);
     result[u"update"_s] = drive(
-        nam, base, requests,
+        requests,
         [&](int i) {
             const QString &id = ids[i % ids.size()];
             auto json = nlohmann::json::parse(patient.toStdString());
@@ -220,7 +311,7 @@ int main(int argc, char *argv[])
     QElapsedTimer timer;
     timer.start();
     const QJsonObject tx = drive(
-        nam, base, 1,
+        1,
         [&](int) {
             return Call{"POST", QString(), bundleBody};
         },
@@ -233,6 +324,7 @@ int main(int argc, char *argv[])
                       {u"resources_per_second"_s, seconds > 0 ? transactionSize / seconds : 0}};
     result[u"rss_mib"_s] = bench::kibFromStatus("VmRSS:") / 1024;
     result[u"peak_rss_mib"_s] = bench::kibFromStatus("VmHWM:") / 1024;
+    result[u"client"_s] = qnam ? u"QNetworkAccessManager"_s : u"raw QTcpSocket"_s;
     result[u"note"_s] = u"client and server share one process; memory is of both"_s;
 
     QMetaObject::invokeMethod(
