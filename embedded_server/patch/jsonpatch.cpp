@@ -66,6 +66,25 @@ QString text(const std::string &s)
     return QString::fromStdString(s);
 }
 
+/// How many JSON values `value` holds, itself included, counting no further than `limit`.
+size_t countValues(const json &value, size_t limit)
+{
+    size_t count = 1;
+    if (value.is_structured()) {
+        for (const json &child : value) {
+            if (count >= limit)
+                break;
+            count += countValues(child, limit - count);
+        }
+    }
+    return count;
+}
+
+// Every value a patch adds comes from its own document, bounded by the request size, except
+// what `copy` duplicates: a few dozen copies of the whole document into itself would grow it
+// exponentially. This bounds what all the copies of one patch may add.
+constexpr size_t maxCopiedValues = 1'000'000;
+
 /// Applies one checked operation to `doc` in place; the error says why it cannot.
 class Applier
 {
@@ -104,6 +123,11 @@ public:
         json *source = nullptr;
         if (auto found = resolve(from, &source); !found)
             return found;
+        if (name == "copy") {
+            m_copied += countValues(*source, maxCopiedValues + 1);
+            if (m_copied > maxCopiedValues)
+                return Error{u"the patch copies more than %1 JSON values"_s.arg(maxCopiedValues)};
+        }
         json value = *source;
         if (name == "move") {
             if (from == path)
@@ -195,6 +219,7 @@ private:
     }
 
     json &m_doc;
+    size_t m_copied = 0;
 };
 
 } // namespace
