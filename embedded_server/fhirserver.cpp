@@ -1042,10 +1042,15 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
     const bool isJsonPatch = media == jsonPatchType;
     if (!isJsonPatch) {
         if (auto failure = checkBody(ctx.request); failure || !isJsonType(media)) {
-            return errorResponse(makeError(ErrorKind::UnsupportedMediaType,
-                                           u"PATCH takes application/json-patch+json (JSON Patch) "
-                                           "or application/fhir+json (a FHIRPath Patch "
-                                           "Parameters)"_s));
+            ServerError error = makeError(ErrorKind::UnsupportedMediaType,
+                                          u"PATCH takes application/json-patch+json (JSON Patch) "
+                                          "or application/fhir+json (a FHIRPath Patch "
+                                          "Parameters)"_s);
+            // RFC 5789 §2.2: a 415 to a PATCH says which patch formats are accepted.
+            error.headers.append(
+                {QByteArray("Accept-Patch"),
+                 QByteArray("application/json-patch+json, application/fhir+json")});
+            return errorResponse(error);
         }
     }
     nlohmann::json document;

@@ -771,6 +771,9 @@ private Q_SLOTS:
         verifyOutcome(r, status, code.toStdString());
         if (status == 405)
             QCOMPARE(r.header("Allow"), allow);
+        if (method == "PATCH" && status == 415)
+            QCOMPARE(r.header("Accept-Patch"),
+                     QByteArray("application/json-patch+json, application/fhir+json"));
         // Nothing was written by a refused request.
         QVERIFY(parse(call("GET", u"/_history"_s))["total"] == Json(0));
     }
