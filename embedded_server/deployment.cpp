@@ -99,8 +99,11 @@ LoadOutcome loadSyntheticJob(std::shared_ptr<const schema::Model> model, const Q
     if (!server)
         return {false, server.error()};
     const synthetic::Generator generator({.seed = seed, .patients = patients});
+    // Small transactions: progress moves often, and a cancel waits for little.
+    constexpr int patientsPerTransaction = 5;
     auto report = loadSynthetic(
-        **server, generator, [&](int done, int total) { progress(done, total); }, &cancel);
+        **server, generator, [&](int done, int total) { progress(done, total); }, &cancel,
+        patientsPerTransaction);
     if (!report)
         return {false, report.error()};
     if (report->cancelled) {

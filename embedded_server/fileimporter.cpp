@@ -22,6 +22,13 @@ QString outcomeText(const Json &outcome)
     QString text = QString::fromStdString(issues[0].value("diagnostics", std::string()));
     if (text.isEmpty())
         text = QString::fromStdString(issues[0].value("code", std::string("refused")));
+    // Where in the resource, when the server said so and the words do not already.
+    const Json expression = issues[0].value("expression", Json::array());
+    if (expression.is_array() && !expression.empty() && expression[0].is_string()) {
+        const QString where = QString::fromStdString(expression[0].get<std::string>());
+        if (!text.contains(where))
+            text = where + u": "_s + text;
+    }
     if (issues.size() > 1)
         text += u" (and %1 more issues)"_s.arg(issues.size() - 1);
     return text;
