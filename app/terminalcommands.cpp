@@ -207,7 +207,8 @@ private:
         if (m_terminating)
             return;
         m_terminating = true;
-        print(stderr, u"stopping...\n"_s);
+        // After a progress line (which ends in \r, not \n), start a line of our own.
+        print(stderr, (m_deployment.isLoading() ? u"\n"_s : QString()) + u"stopping...\n"_s);
         if (m_deployment.isLoading())
             m_deployment.cancelLoad(); // seeded() exits
         else if (m_deployment.status() == Deployment::Status::Running)
@@ -270,6 +271,8 @@ int runServe(const Invocation &invocation)
         }
         hasData = history->total > 0;
     }
+    // A closed standard output (`serve | head`) must not kill the server mid-write.
+    std::signal(SIGPIPE, SIG_IGN);
     ServeSession session(*model, invocation, folder);
     QMetaObject::invokeMethod(
         &session, [&session, hasData] { session.begin(hasData); }, Qt::QueuedConnection);
