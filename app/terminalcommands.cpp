@@ -143,6 +143,7 @@ private:
             auto keys = m_deployment.apiKeys();
             if (!keys)
                 return fail(keys.error());
+            m_existingKeys = *keys;
             if (keys->isEmpty() || m_invocation.newKey) {
                 auto made = m_deployment.createApiKey(
                     keys->isEmpty() ? u"serve"_s
@@ -150,8 +151,6 @@ private:
                 if (!made)
                     return fail(made.error());
                 m_newKey = made->secret;
-            } else {
-                m_existingKeys = *keys;
             }
         }
         m_deployment.start();
@@ -183,13 +182,9 @@ private:
         const QString url = m_deployment.baseUrl();
         QString text = u"FHIR R4 server: %1\nData folder: %2\n"_s.arg(
             url, QDir::toNativeSeparators(m_deployment.settings().dataFolder));
-        if (m_invocation.noAuth) {
+        if (m_invocation.noAuth)
             text += u"Authentication: none (--no-auth): every request is accepted\n"_s;
-        } else if (!m_newKey.isEmpty()) {
-            text += u"API key (new, shown only this once): %1\n"
-                    "Try: curl -H 'x-api-key: %1' %2/Patient\n"_s.arg(m_newKey, url);
-            m_newKey.clear();
-        } else {
+        if (!m_existingKeys.isEmpty()) {
             text += u"API keys (their secrets were shown when they were made; --new-key makes "
                     "another):\n"_s;
             for (const ApiKeyInfo &key : std::as_const(m_existingKeys)) {
@@ -197,6 +192,11 @@ private:
                     key.hint, key.name, utcMinute(key.created),
                     key.lastUsed ? u"last used "_s + utcMinute(*key.lastUsed) : u"never used"_s);
             }
+        }
+        if (!m_newKey.isEmpty()) {
+            text += u"API key (new, shown only this once): %1\n"
+                    "Try: curl -H 'x-api-key: %1' %2/Patient\n"_s.arg(m_newKey, url);
+            m_newKey.clear();
         }
         text += u"Stop with Ctrl+C.\n"_s;
         print(stdout, text);
@@ -249,11 +249,6 @@ QString defaultServeFolder()
 
 int runServe(const Invocation &invocation)
 {
-    auto model = schema::Model::loadDefault();
-    if (!model) {
-        print(stderr, u"fhir-portal serve: %1\n"_s.arg(model.error()));
-        return 1;
-    }
     const QString folder = folderOf(invocation);
     bool hasData = false;
     {
@@ -270,6 +265,11 @@ int runServe(const Invocation &invocation)
             return 1;
         }
         hasData = history->total > 0;
+    }
+    auto model = schema::Model::loadDefault();
+    if (!model) {
+        print(stderr, u"fhir-portal serve: %1\n"_s.arg(model.error()));
+        return 1;
     }
     // A closed standard output (`serve | head`) must not kill the server mid-write.
     std::signal(SIGPIPE, SIG_IGN);
