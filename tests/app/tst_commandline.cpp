@@ -43,6 +43,17 @@ private Q_SLOTS:
             << QStringList{u"name"_s};
         QTest::newRow("unknown") << QStringList{u"frobnicate"_s} << Invocation::Mode::Invalid
                                  << QStringList{};
+        QTest::newRow("serve") << QStringList{u"serve"_s} << Invocation::Mode::Serve
+                               << QStringList{};
+        QTest::newRow("serve with a stray word")
+            << QStringList{u"serve"_s, u"now"_s} << Invocation::Mode::Invalid << QStringList{};
+        QTest::newRow("import") << QStringList{u"import"_s, u"a.json"_s, u"b.ndjson"_s}
+                                << Invocation::Mode::Import
+                                << QStringList{u"a.json"_s, u"b.ndjson"_s};
+        QTest::newRow("import without files")
+            << QStringList{u"import"_s} << Invocation::Mode::Invalid << QStringList{};
+        QTest::newRow("import --port") << QStringList{u"import"_s, u"--port"_s, u"1"_s, u"a.json"_s}
+                                       << Invocation::Mode::Invalid << QStringList{};
     }
     void parse()
     {
@@ -56,11 +67,63 @@ private Q_SLOTS:
         QCOMPARE(invocation.json, arguments.contains(u"--json"_s));
     }
 
+    void serveOptions_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("valid");
+        QTest::addColumn<int>("port");
+        QTest::addColumn<QString>("data");
+        QTest::addColumn<bool>("noAuth");
+        QTest::addColumn<int>("seed");
+        QTest::addColumn<bool>("newKey");
+        QTest::newRow("defaults") << QStringList{} << true << 0 << QString() << false << 0 << false;
+        QTest::newRow("everything")
+            << QStringList{u"--port"_s,          u"8080"_s, u"--data"_s,   u"/tmp/x"_s,
+                           u"--seed-patients"_s, u"25"_s,   u"--new-key"_s}
+            << true << 8080 << u"/tmp/x"_s << false << 25 << true;
+        QTest::newRow("option=value")
+            << QStringList{u"--port=0"_s, u"--data=d"_s, u"--seed-patients=3"_s} << true << 0
+            << u"d"_s << false << 3 << false;
+        QTest::newRow("--no-auth")
+            << QStringList{u"--no-auth"_s} << true << 0 << QString() << true << 0 << false;
+        QTest::newRow("port too large") << QStringList{u"--port"_s, u"65536"_s} << false << 0
+                                        << QString() << false << 0 << false;
+        QTest::newRow("port not a number") << QStringList{u"--port"_s, u"http"_s} << false << 0
+                                           << QString() << false << 0 << false;
+        QTest::newRow("port missing")
+            << QStringList{u"--port"_s} << false << 0 << QString() << false << 0 << false;
+        QTest::newRow("negative seed") << QStringList{u"--seed-patients"_s, u"-1"_s} << false << 0
+                                       << QString() << false << 0 << false;
+        QTest::newRow("data missing")
+            << QStringList{u"--data"_s} << false << 0 << QString() << false << 0 << false;
+        QTest::newRow("unknown option")
+            << QStringList{u"--verbose"_s} << false << 0 << QString() << false << 0 << false;
+        QTest::newRow("--new-key with --no-auth") << QStringList{u"--no-auth"_s, u"--new-key"_s}
+                                                  << false << 0 << QString() << true << 0 << true;
+    }
+    void serveOptions()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, valid);
+        const Invocation invocation = parseCommandLine(QStringList{u"serve"_s} + arguments);
+        QCOMPARE(invocation.mode, valid ? Invocation::Mode::Serve : Invocation::Mode::Invalid);
+        QCOMPARE(invocation.error.isEmpty(), valid);
+        if (!valid)
+            return;
+        QTEST(int(invocation.port), "port");
+        QTEST(invocation.dataFolder, "data");
+        QTEST(invocation.noAuth, "noAuth");
+        QTEST(invocation.seedPatients, "seed");
+        QTEST(invocation.newKey, "newKey");
+    }
+
     void usageNamesEveryCommand()
     {
         const QString usage = usageText();
         for (const char *word :
-             {"schema PATH", "fhirpath EXPR FILE [--json]", "--version", "--help"})
+             {"schema PATH", "fhirpath EXPR FILE [--json]", "--version", "--help",
+              "serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]",
+              "import FILE... [--data DIR]"})
             QVERIFY2(usage.contains(QLatin1String(word)), word);
     }
 };
