@@ -2,6 +2,79 @@
 
 namespace fhir::app {
 
+namespace {
+
+/// The value of an option given as `--name VALUE` or `--name=VALUE` at `arguments[*i]`, which
+/// starts with `--name`; advances `*i` past it. Null when the value is missing.
+QString optionValue(const QStringList &arguments, qsizetype *i, const QString &name)
+{
+    const QString &argument = arguments.at(*i);
+    if (argument.size() > name.size() && argument.at(name.size()) == QLatin1Char('='))
+        return argument.mid(name.size() + 1);
+    if (*i + 1 >= arguments.size())
+        return {};
+    return arguments.at(++*i);
+}
+
+bool isOption(const QString &argument, const QString &name)
+{
+    return argument == name || argument.startsWith(name + QLatin1Char('='));
+}
+
+/// Reads the options of `serve` and `import` into `out`; false with `out.error` set on a
+/// mistake. Arguments that are not options go to `out.arguments`.
+bool parseOptions(const QStringList &arguments, Invocation &out, bool serve)
+{
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString &argument = arguments.at(i);
+        const QString command = serve ? QStringLiteral("serve") : QStringLiteral("import");
+        if (isOption(argument, QStringLiteral("--data"))) {
+            out.dataFolder = optionValue(arguments, &i, QStringLiteral("--data"));
+            if (out.dataFolder.isEmpty()) {
+                out.error = QStringLiteral("--data needs a folder");
+                return false;
+            }
+        } else if (serve && isOption(argument, QStringLiteral("--port"))) {
+            bool ok = false;
+            const uint port = optionValue(arguments, &i, QStringLiteral("--port")).toUInt(&ok);
+            if (!ok || port > 65535) {
+                out.error = QStringLiteral("--port needs a number from 0 to 65535 (0 picks a free "
+                                           "port)");
+                return false;
+            }
+            out.port = quint16(port);
+        } else if (serve && isOption(argument, QStringLiteral("--seed-patients"))) {
+            bool ok = false;
+            const int count
+                = optionValue(arguments, &i, QStringLiteral("--seed-patients")).toInt(&ok);
+            if (!ok || count < 0 || count > 1000000) {
+                out.error = QStringLiteral("--seed-patients needs a number from 0 to 1000000");
+                return false;
+            }
+            out.seedPatients = count;
+        } else if (serve && argument == QLatin1String("--no-auth")) {
+            out.noAuth = true;
+        } else if (serve && argument == QLatin1String("--new-key")) {
+            out.newKey = true;
+        } else if (argument.startsWith(QLatin1String("--"))) {
+            out.error = QStringLiteral("%1 does not know the option %2").arg(command, argument);
+            return false;
+        } else if (serve) {
+            out.error = QStringLiteral("serve takes no file or name: \"%1\"").arg(argument);
+            return false;
+        } else {
+            out.arguments.append(argument);
+        }
+    }
+    if (out.noAuth && out.newKey) {
+        out.error = QStringLiteral("--new-key makes no sense with --no-auth");
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
 Invocation parseCommandLine(const QStringList &arguments)
 {
     Invocation out;
@@ -33,6 +106,17 @@ Invocation parseCommandLine(const QStringList &arguments)
             out.error = QStringLiteral("fhirpath takes an expression and a JSON file, for "
                                        "example: fhirpath 'Patient.name.given' patient.json");
         }
+    } else if (first == QLatin1String("serve")) {
+        out.mode = parseOptions(arguments.mid(1), out, true) ? Invocation::Mode::Serve
+                                                             : Invocation::Mode::Invalid;
+    } else if (first == QLatin1String("import")) {
+        out.mode = parseOptions(arguments.mid(1), out, false) ? Invocation::Mode::Import
+                                                              : Invocation::Mode::Invalid;
+        if (out.mode == Invocation::Mode::Import && out.arguments.isEmpty()) {
+            out.mode = Invocation::Mode::Invalid;
+            out.error = QStringLiteral("import takes one or more files, for example: "
+                                       "import bundle.json patients.ndjson");
+        }
     } else {
         out.mode = Invocation::Mode::Invalid;
         out.error = QStringLiteral("unknown command \"%1\"").arg(first);
@@ -54,6 +138,20 @@ QString usageText()
         "                evaluate a FHIRPath expression over a JSON resource (FILE, or - for\n"
         "                standard input) and print the result, one item a line; with --json,\n"
         "                one JSON array of {\"type\", \"value\"} items\n"
+        "  serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]\n"
+        "                run the embedded FHIR server without a window, on 127.0.0.1:N\n"
+        "                (default: a free port), with its data in DIR (default: the\n"
+        "                \"serve\" deployment in the app's data folder). On the first start\n"
+        "                it makes an API key and prints it once; later starts list the\n"
+        "                keys' hints, and --new-key makes another. Requests need the key\n"
+        "                in an x-api-key header unless --no-auth. --seed-patients N loads N\n"
+        "                synthetic patients first when the store is empty. One line per\n"
+        "                request on standard output; Ctrl+C stops it cleanly.\n"
+        "  import FILE... [--data DIR]\n"
+        "                load FHIR JSON files (a resource, a Bundle or NDJSON) into the\n"
+        "                store in DIR (default as for serve); a transaction Bundle loads\n"
+        "                whole or not at all. Prints each file's result and every entry\n"
+        "                or line not loaded; exits with 1 unless everything loaded\n"
         "  --version     print the version and the FHIR definitions in use\n"
         "  --help        print this text\n");
 }

@@ -12,6 +12,8 @@ struct Invocation
         Gui, ///< no arguments: the desktop app
         Schema, ///< `schema PATH`: an element and its children, from the FHIR model
         FhirPath, ///< `fhirpath EXPR FILE [--json]`: evaluate FHIRPath over a JSON file
+        Serve, ///< `serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]`
+        Import, ///< `import FILE... [--data DIR]`: load files into a deployment's store
         Help, ///< `--help`
         Version, ///< `--version`
         Invalid ///< anything else; `error` says why
@@ -19,6 +21,11 @@ struct Invocation
     Mode mode = Mode::Gui;
     QStringList arguments;
     bool json = false; ///< `--json`: machine-readable output
+    quint16 port = 0; ///< `serve --port N`; 0 picks a free port
+    QString dataFolder; ///< `--data DIR`; empty means the default folder
+    bool noAuth = false; ///< `serve --no-auth`: the owner chose to serve without API keys
+    int seedPatients = 0; ///< `serve --seed-patients N`
+    bool newKey = false; ///< `serve --new-key`: mint an API key even when some exist
     QString error;
 };
 

@@ -1,7 +1,9 @@
-// fhir-portal: the desktop app by default; a few commands work in a terminal.
+// fhir-portal: the desktop app by default; a few commands work in a terminal, among them
+// `serve`, the embedded FHIR server without a window.
 
 #include "app/commandline.h"
 #include "app/schemadescription.h"
+#include "app/terminalcommands.h"
 #include "schemas/fhirpath/fhirpath.h"
 #include "schemas/model.h"
 #include "ui/widgets/mainwindow.h"
@@ -81,6 +83,8 @@ bool hasDisplay()
 int runTerminalCommand(int argc, char **argv, const app::Invocation &invocation)
 {
     QCoreApplication application(argc, argv);
+    // The same name as the window's, so that `serve` finds the app's data folder.
+    QCoreApplication::setApplicationName(QStringLiteral("FHIR Portal"));
     switch (invocation.mode) {
     case app::Invocation::Mode::Help:
         print(stdout, app::usageText());
@@ -112,6 +116,10 @@ int runTerminalCommand(int argc, char **argv, const app::Invocation &invocation)
     }
     case app::Invocation::Mode::FhirPath:
         return runFhirPath(invocation);
+    case app::Invocation::Mode::Serve:
+        return app::runServe(invocation);
+    case app::Invocation::Mode::Import:
+        return app::runImport(invocation);
     case app::Invocation::Mode::Gui:
         break;
     }

@@ -3,6 +3,7 @@
 // CONTRACT (session 2): the interface the app codes against. The implementation lands with the
 // API-key work; signatures may grow, but what is here stays.
 
+#include "embedded_server/auth/apikeys.h" // ApiKeyInfo, NewApiKey
 #include "schemas/model.h"
 #include "schemas/result.h"
 
@@ -27,23 +28,6 @@ struct DeploymentSettings
     bool requireApiKey = true; ///< false only when the owner explicitly chose no auth
 };
 
-/// An API key as the store remembers it: never the secret itself.
-struct ApiKeyInfo
-{
-    QString id; ///< public identifier, used to revoke
-    QString name;
-    QString hint; ///< the first characters of the secret, enough to recognise it
-    QDateTime created; ///< UTC
-    std::optional<QDateTime> lastUsed; ///< UTC
-};
-
-/// A key just made: the only moment its secret exists outside the client.
-struct NewApiKey
-{
-    ApiKeyInfo info;
-    QString secret;
-};
-
 /// One embedded FHIR server the app owns: its store, its listener on 127.0.0.1, its API keys.
 /// A running deployment has its own thread and event loop; every method here returns at once
 /// and reports through signals, so the GUI thread never waits on the server.
@@ -61,14 +45,18 @@ public:
 
     Deployment(std::shared_ptr<const schema::Model> model, DeploymentSettings settings,
                QObject *parent = nullptr);
-    ~Deployment() override; ///< stops and joins the thread
+    ~Deployment() override; ///< stops and joins the thread; cancels and joins a load
 
     const DeploymentSettings &settings() const;
     Status status() const;
     QString baseUrl() const; ///< empty unless Running
     QString errorString() const; ///< why it is Failed
+    bool isLoading() const; ///< a loadSynthetic() or importFiles() has not finished yet
 
+    /// Stopped or Failed → Starting → Running (or Failed, with errorString()).
     void start();
+    /// Running → Stopping → Stopped once the thread has closed the listener, checkpointed the
+    /// WAL and closed the store. A load in progress goes on; cancel it separately.
     void stop();
 
     /// API keys live in the deployment's database; these work whether it runs or not, on a
@@ -77,15 +65,19 @@ public:
     Result<QList<ApiKeyInfo>> apiKeys();
     Result<bool> revokeApiKey(const QString &keyId);
 
-    /// Fills the store with a synthetic clinic off the GUI thread: progress(), then
-    /// loadFinished(). cancelLoad() stops between two transactions: whole records only.
+    /// Fills the store with a synthetic clinic off the GUI thread: progress() in patients,
+    /// then loadFinished(). cancelLoad() stops between two transactions: whole records only.
+    /// Works whether the deployment runs or not; one load at a time (another one asked for
+    /// meanwhile finishes at once with ok = false).
     void loadSynthetic(int patients, quint64 seed = 1);
-    /// Imports FHIR JSON files (Bundle, resource or NDJSON) off the GUI thread: progress(),
-    /// then loadFinished() with a report naming each failed entry or line.
+    /// Imports FHIR JSON files (Bundle, resource or NDJSON) off the GUI thread: progress() in
+    /// bytes, then loadFinished() with a report naming each failed entry or line (see
+    /// fileimporter.h); ok when every file loaded whole.
     void importFiles(const QStringList &paths);
     void cancelLoad();
 
-    /// Deletes a stopped deployment's data folder.
+    /// Deletes a stopped deployment's data: its database files, then the folder when nothing
+    /// else is in it (a folder the user chose may hold other files; those stay).
     static Result<bool> removeData(const DeploymentSettings &settings);
 
 Q_SIGNALS:

@@ -1,5 +1,7 @@
 #include "fhirserver.h"
 
+#include "auth/apikeygate.h"
+#include "auth/apikeys.h"
 #include "operationoutcome.h"
 #include "servererror.h"
 #include "serverlogging.h"
@@ -319,6 +321,8 @@ struct FhirServer::Private
     std::shared_ptr<const schema::Model> model;
     std::unique_ptr<schema::Validator> validator; // checks every resource written
     std::unique_ptr<Store> store;
+    std::unique_ptr<ApiKeyStore> apiKeys; // over `store`
+    std::unique_ptr<ApiKeyGate> gate;
     ServerOptions options;
     QSet<QString> resourceTypes;
     std::function<qint64()> clock = [] {
@@ -385,6 +389,8 @@ FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_p
     d->model = std::move(model);
     d->validator = std::make_unique<schema::Validator>(d->model);
     d->store = std::move(store);
+    d->apiKeys = std::make_unique<ApiKeyStore>(*d->store, [d = d.get()] { return d->clock(); });
+    d->gate = std::make_unique<ApiKeyGate>(*d->apiKeys);
     d->options = std::move(options);
     const QStringList types = d->model->resourceTypes();
     d->resourceTypes = QSet<QString>(types.begin(), types.end());
@@ -454,6 +460,10 @@ Response FhirServer::Private::internal(const QString &what)
 
 Response FhirServer::Private::dispatch(const Request &request)
 {
+    if (options.requireApiKey) {
+        if (auto refused = gate->check(request))
+            return errorResponse(*refused);
+    }
     Context ctx{request, QByteArray(fhirJson.toByteArray()), preferences(request), {}};
     if (request.body.size() > options.maxBodyBytes) {
         return errorResponse(
@@ -777,6 +787,7 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
             {"format", {"application/fhir+json", "json"}},
             {"rest",
              {{{"mode", "server"},
+               {"security", ApiKeyGate::capabilitySecurity(options.requireApiKey)},
                {"resource", std::move(resources)},
                {"interaction",
                 {{{"code", "transaction"}}, {{"code", "batch"}}, {{"code", "history-system"}}}}}}},

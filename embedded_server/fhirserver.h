@@ -23,12 +23,16 @@ struct ServerOptions
     int maxCount = 1000; ///< a larger _count gets 400
     int maxJsonDepth = 100; ///< deeper nesting in a request body gets 400
     int maxBundleEntries = 10000; ///< a batch or transaction with more entries gets 413
+    /// Every request but GET metadata needs a valid x-api-key (auth/apikeygate.h); false only
+    /// when the server's owner explicitly chose to run without auth.
+    bool requireApiKey = true;
 };
 
 /// The embedded FHIR R4 server, free of any transport: a Request in, a Response out. The HTTP
 /// listener is a thin adapter over it, and tests call it directly.
 ///
-/// Serves paths under `/fhir/r4`: capabilities (GET metadata), read, vread, create, update
+/// Serves paths under `/fhir/r4`, behind an API-key check unless the options turn it off:
+/// capabilities (GET metadata), read, vread, create, update
 /// (with create-on-update and If-Match), delete (logical), history at instance, type and
 /// system level, search by `_id` and `_lastUpdated`, and batch and transaction (all or
 /// nothing, with `urn:uuid:` references resolved). Every client error is an

@@ -4,8 +4,10 @@
 #include "servererror.h"
 #include "serverlogging.h"
 
+#include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QMetaMethod>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QUrlQuery>
@@ -86,6 +88,8 @@ bool HttpListener::isServedHost(const QByteArray &host) const
 
 bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket *socket)
 {
+    QElapsedTimer timer;
+    timer.start();
     Request request;
     request.method = methodName(httpRequest.method());
     const bool head = request.method == "HEAD";
@@ -116,6 +120,13 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
         response = errorResponse(ServerError{
             ErrorKind::Internal, u"the server produced an unknown status"_s, {}, {}, {}});
     qCDebug(lcServer).noquote() << request.method << request.path << response.status;
+    if (isSignalConnected(QMetaMethod::fromSignal(&HttpListener::requestServed))) {
+        const QString query = url.query(QUrl::FullyEncoded);
+        Q_EMIT requestServed(u"%1 %2 %3 %4 ms"_s.arg(
+            QString::fromLatin1(head ? QByteArrayLiteral("HEAD") : request.method),
+            url.path(QUrl::FullyEncoded) + (query.isEmpty() ? QString() : u'?' + query),
+            QString::number(response.status), QString::number(timer.elapsed())));
+    }
 
     QHttpServerResponder responder = makeResponder(httpRequest, socket);
     responder.writeStatusLine(QHttpServerResponder::StatusCode(response.status));

@@ -33,6 +33,11 @@ public:
     /// http://127.0.0.1:PORT/fhir/r4, once started.
     QString baseUrl() const;
 
+Q_SIGNALS:
+    /// One line per request answered: method, path and query, status, time taken, e.g.
+    /// "GET /fhir/r4/Patient?_count=5 200 3 ms". Headers (where keys travel) never appear.
+    void requestServed(const QString &logLine);
+
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
     void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;

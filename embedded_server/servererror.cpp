@@ -11,6 +11,8 @@ int httpStatus(ErrorKind kind)
     switch (kind) {
     case ErrorKind::Invalid:
         return 400;
+    case ErrorKind::Unauthorized:
+        return 401;
     case ErrorKind::NotFound:
         return 404;
     case ErrorKind::MethodNotAllowed:
@@ -45,6 +47,8 @@ QString issueType(ErrorKind kind)
         return u"invalid"_s;
     case ErrorKind::NotFound:
         return u"not-found"_s;
+    case ErrorKind::Unauthorized:
+        return u"login"_s;
     case ErrorKind::MethodNotAllowed:
     case ErrorKind::NotAcceptable:
     case ErrorKind::UnsupportedMediaType:

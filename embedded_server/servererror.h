@@ -14,6 +14,7 @@ namespace fhir::server {
 /// that turns a kind into a status code and an OperationOutcome issue type.
 enum class ErrorKind {
     Invalid, ///< 400: malformed JSON, bad parameter, id mismatch
+    Unauthorized, ///< 401: no credentials, or not valid ones
     NotFound, ///< 404: unknown path, resource type or id
     MethodNotAllowed, ///< 405
     NotAcceptable, ///< 406: the client asked for a format the server does not speak

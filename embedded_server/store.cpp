@@ -43,6 +43,18 @@ CREATE TABLE resource (
 );
 CREATE INDEX resource_type_updated ON resource (type, last_updated);
 )sql",
+    // 2: API keys. Only a hash of each key is kept (see auth/apikeys.h); `id` is the public
+    // part of the key, used to find the row and to revoke it.
+    R"sql(
+CREATE TABLE api_key (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    hint TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    created INTEGER NOT NULL,
+    last_used INTEGER
+);
+)sql",
 };
 static_assert(std::size(migrations) == Store::SchemaVersion);
 
@@ -96,6 +108,7 @@ public:
             sqlite3_bind_blob(m_stmt, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT);
     }
     void bind(int index, qint64 value) { sqlite3_bind_int64(m_stmt, index, value); }
+    void bindNull(int index) { sqlite3_bind_null(m_stmt, index); }
 
     /// SQLITE_ROW, SQLITE_DONE or an error code.
     int step() { return sqlite3_step(m_stmt); }
@@ -106,6 +119,8 @@ public:
         const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
         return QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, column));
     }
+    int columnCount() const { return sqlite3_column_count(m_stmt); }
+    int columnType(int column) const { return sqlite3_column_type(m_stmt, column); }
     QByteArray blob(int column) const
     {
         const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, column));
@@ -123,6 +138,7 @@ struct Store::Private
     QString path;
     QHash<QByteArray, sqlite3_stmt *> cache; // owned; finalized in ~Store
     int depth = 0; // open Transactions: 1 is BEGIN, more are savepoints
+    qint64 changes = 0; // rows changed by the last query()
 
     Result<Statement> prepare(const QByteArray &sql, bool cached = true)
     {
@@ -551,6 +567,55 @@ Result<Page> Store::search(const SearchQuery &query)
         return Error{rows.error()};
     page.versions = std::move(rows).value();
     return page;
+}
+
+Result<QList<QVariantList>> Store::query(const QByteArray &sql, const QVariantList &values)
+{
+    auto prepared = d->prepare(sql);
+    if (!prepared)
+        return Error{prepared.error()};
+    Statement &stmt = prepared.value();
+    for (int i = 0; i < int(values.size()); ++i) {
+        const QVariant &value = values.at(i);
+        if (value.isNull())
+            stmt.bindNull(i + 1);
+        else if (value.typeId() == QMetaType::QByteArray)
+            stmt.bind(i + 1, value.toByteArray());
+        else if (value.typeId() == QMetaType::QString)
+            stmt.bind(i + 1, value.toString());
+        else
+            stmt.bind(i + 1, value.toLongLong());
+    }
+    QList<QVariantList> rows;
+    int rc;
+    while ((rc = stmt.step()) == SQLITE_ROW) {
+        QVariantList row;
+        for (int c = 0; c < stmt.columnCount(); ++c) {
+            switch (stmt.columnType(c)) {
+            case SQLITE_INTEGER:
+                row.append(stmt.int64(c));
+                break;
+            case SQLITE_TEXT:
+                row.append(stmt.text(c));
+                break;
+            case SQLITE_BLOB:
+                row.append(stmt.blob(c));
+                break;
+            default:
+                row.append(QVariant());
+            }
+        }
+        rows.append(std::move(row));
+    }
+    if (rc != SQLITE_DONE)
+        return Error{sqliteError(d->db, u"query"_s)};
+    d->changes = sqlite3_changes64(d->db);
+    return rows;
+}
+
+qint64 Store::changes() const
+{
+    return d->changes;
 }
 
 } // namespace fhir::server

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <QVariantList>
 
 #include <limits>
 #include <memory>
@@ -70,6 +71,7 @@ struct Page
 /// Tables (schema 1): `resource_version` holds every version of every resource (the history),
 /// `resource` has one row per resource pointing at its current version. Its integer key
 /// `pk` is what the search-parameter index tables of later migrations will refer to.
+/// Schema 2: `api_key`, the hashes of the deployment's API keys (auth/apikeys.h).
 ///
 /// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
 /// other connections run beside a writer).
@@ -83,7 +85,7 @@ class Store
 {
 public:
     /// The schema version this build writes; open() migrates older databases up to it.
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     static QString fileName() { return QStringLiteral("fhir.sqlite"); }
 
     /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database
@@ -137,6 +139,14 @@ public:
 
     Result<Page> history(const HistoryQuery &query);
     Result<Page> search(const SearchQuery &query);
+
+    /// Runs one statement on a small table beside the resources (the auth tables) and returns
+    /// its rows. `sql` is fixed text; `values` are bound to ?1, ?2... in order: QString as
+    /// text, QByteArray as a blob, a null QVariant as NULL, anything else as an integer.
+    /// Columns come back as qint64, QString, QByteArray or a null QVariant.
+    Result<QList<QVariantList>> query(const QByteArray &sql, const QVariantList &values = {});
+    /// Rows inserted, updated or deleted by the last query().
+    qint64 changes() const;
 
 private:
     Store();

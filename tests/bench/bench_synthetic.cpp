@@ -39,7 +39,9 @@ int main(int argc, char **argv)
         }
         QElapsedTimer timer;
         timer.start();
-        auto server = fhir::server::FhirServer::open(*model, dir.path());
+        fhir::server::ServerOptions serverOptions;
+        serverOptions.requireApiKey = false;
+        auto server = fhir::server::FhirServer::open(*model, dir.path(), serverOptions);
         if (!server) {
             std::fprintf(stderr, "%s\n", qPrintable(server.error()));
             return 1;

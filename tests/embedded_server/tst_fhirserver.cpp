@@ -107,6 +107,7 @@ private Q_SLOTS:
         QVERIFY(m_dir->isValid());
         ServerOptions options;
         options.baseUrl = base;
+        options.requireApiKey = false; // API keys are tested in tst_apikeygate
         auto server = FhirServer::open(m_model, m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));
         m_server = std::move(server).value();
@@ -1018,6 +1019,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         ServerOptions options;
         options.maxBundleEntries = 2;
+        options.requireApiKey = false;
         auto server = FhirServer::open(m_model, dir.path(), options);
         QVERIFY(server);
         const Response r = (*server)->handle(makeRequest("POST", u"/fhir/r4"_s, body));
@@ -1037,7 +1039,7 @@ private Q_SLOTS:
     void concurrentIfMatch()
     {
         put(u"p1"_s);
-        auto other = FhirServer::open(m_model, m_dir->path(), {});
+        auto other = FhirServer::open(m_model, m_dir->path(), m_server->options());
         QVERIFY(other);
         const QByteArray body = patient(u"p1"_s);
         const Request request
@@ -1060,8 +1062,9 @@ private Q_SLOTS:
     void survivesReopen()
     {
         put(u"p1"_s, u"Kept"_s);
+        const ServerOptions options = m_server->options();
         m_server.reset();
-        auto server = FhirServer::open(m_model, m_dir->path(), {});
+        auto server = FhirServer::open(m_model, m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));
         m_server = std::move(server).value();
         const Response r = call("GET", u"/Patient/p1"_s);

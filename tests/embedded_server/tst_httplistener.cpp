@@ -155,7 +155,9 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        auto server = FhirServer::open(loadTestModel(), m_dir->path());
+        ServerOptions options;
+        options.requireApiKey = false; // API keys over HTTP are tested in tst_apikeygate
+        auto server = FhirServer::open(loadTestModel(), m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));
         m_server = std::move(server).value();
         m_listener = std::make_unique<HttpListener>(m_server.get());

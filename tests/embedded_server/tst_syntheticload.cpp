@@ -53,7 +53,9 @@ private Q_SLOTS:
     void init()
     {
         m_dir = std::make_unique<QTemporaryDir>();
-        auto server = FhirServer::open(m_model, m_dir->path());
+        ServerOptions options;
+        options.requireApiKey = false;
+        auto server = FhirServer::open(m_model, m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));
         m_server = std::move(server).value();
     }

@@ -1,0 +1,307 @@
+#include "terminalcommands.h"
+
+#include "embedded_server/deployment.h"
+#include "embedded_server/fhirserver.h"
+#include "embedded_server/fileimporter.h"
+#include "embedded_server/store.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QSocketNotifier>
+#include <QStandardPaths>
+
+#include <csignal>
+#include <cstdio>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+using namespace fhir::server;
+
+namespace fhir::app {
+
+namespace {
+
+void print(FILE *stream, const QString &text)
+{
+    std::fputs(text.toLocal8Bit().constData(), stream);
+    std::fflush(stream);
+}
+
+/// SIGINT and SIGTERM as a Qt signal: the handler only writes a byte to a socket pair (the
+/// one thing a signal handler may safely do), and a QSocketNotifier reads it in the event
+/// loop.
+class TerminationSignals : public QObject
+{
+    Q_OBJECT
+
+public:
+    TerminationSignals()
+    {
+        if (::socketpair(AF_UNIX, SOCK_STREAM, 0, s_fds) != 0)
+            return;
+        m_notifier = new QSocketNotifier(s_fds[1], QSocketNotifier::Read, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, [this] {
+            char signal = 0;
+            if (::read(s_fds[1], &signal, 1) == 1)
+                Q_EMIT received(int(signal));
+        });
+        struct sigaction action = {};
+        action.sa_handler = &TerminationSignals::handle;
+        sigemptyset(&action.sa_mask);
+        action.sa_flags = SA_RESTART;
+        for (int signal : {SIGINT, SIGTERM})
+            ::sigaction(signal, &action, nullptr);
+    }
+    ~TerminationSignals() override
+    {
+        for (int signal : {SIGINT, SIGTERM})
+            std::signal(signal, SIG_DFL);
+        delete m_notifier;
+        if (s_fds[0] >= 0) {
+            ::close(s_fds[0]);
+            ::close(s_fds[1]);
+            s_fds[0] = s_fds[1] = -1;
+        }
+    }
+
+Q_SIGNALS:
+    void received(int signal);
+
+private:
+    static void handle(int signal)
+    {
+        const char byte = char(signal);
+        [[maybe_unused]] const auto written = ::write(s_fds[0], &byte, 1);
+    }
+
+    static inline int s_fds[2] = {-1, -1};
+    QSocketNotifier *m_notifier = nullptr;
+};
+
+QString utcMinute(const QDateTime &time)
+{
+    return time.toUTC().toString(u"yyyy-MM-dd hh:mm"_s) + u" UTC"_s;
+}
+
+/// One `serve` run: seed, start, serve, stop.
+class ServeSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    ServeSession(std::shared_ptr<const schema::Model> model, const Invocation &invocation,
+                 QString folder)
+        : m_invocation(invocation)
+        , m_deployment(std::move(model),
+                       DeploymentSettings{u"serve"_s, u"fhir-portal serve"_s, std::move(folder),
+                                          invocation.port, !invocation.noAuth})
+    {
+        connect(&m_signals, &TerminationSignals::received, this, &ServeSession::terminate);
+        connect(&m_deployment, &Deployment::statusChanged, this, &ServeSession::statusChanged);
+        connect(&m_deployment, &Deployment::requestServed, this,
+                [](const QString &line) { print(stdout, line + u'\n'); });
+        connect(&m_deployment, &Deployment::progress, this, [](qint64 done, qint64 total) {
+            print(stderr, u"\rloading synthetic patients: %1 of %2"_s.arg(done).arg(total));
+        });
+        connect(&m_deployment, &Deployment::loadFinished, this, &ServeSession::seeded);
+    }
+
+    /// Begins; the exit code comes with QCoreApplication::exit().
+    void begin(bool hasData)
+    {
+        if (m_invocation.seedPatients > 0 && !hasData) {
+            print(stderr, u"loading %1 synthetic patients...\n"_s.arg(m_invocation.seedPatients));
+            m_deployment.loadSynthetic(m_invocation.seedPatients);
+            return;
+        }
+        if (m_invocation.seedPatients > 0)
+            print(stderr, u"the store already holds data: not loading synthetic patients\n"_s);
+        start();
+    }
+
+private:
+    void seeded(bool ok, const QString &report)
+    {
+        print(stderr, u"\n"_s + report + u'\n');
+        if (m_terminating) {
+            QCoreApplication::exit(0); // nothing runs yet, and the store holds whole records
+            return;
+        }
+        if (!ok) {
+            print(stderr, u"fhir-portal serve: the synthetic patients did not load\n"_s);
+            QCoreApplication::exit(1);
+            return;
+        }
+        start();
+    }
+
+    void start()
+    {
+        if (!m_invocation.noAuth) {
+            auto keys = m_deployment.apiKeys();
+            if (!keys)
+                return fail(keys.error());
+            if (keys->isEmpty() || m_invocation.newKey) {
+                auto made = m_deployment.createApiKey(
+                    keys->isEmpty() ? u"serve"_s
+                                    : u"serve "_s + utcMinute(QDateTime::currentDateTimeUtc()));
+                if (!made)
+                    return fail(made.error());
+                m_newKey = made->secret;
+            } else {
+                m_existingKeys = *keys;
+            }
+        }
+        m_deployment.start();
+    }
+
+    void statusChanged(Deployment::Status status)
+    {
+        switch (status) {
+        case Deployment::Status::Running:
+            announce();
+            if (m_terminating)
+                m_deployment.stop();
+            break;
+        case Deployment::Status::Failed:
+            fail(m_deployment.errorString());
+            break;
+        case Deployment::Status::Stopped:
+            print(stderr, u"stopped\n"_s);
+            QCoreApplication::exit(0);
+            break;
+        case Deployment::Status::Starting:
+        case Deployment::Status::Stopping:
+            break;
+        }
+    }
+
+    void announce()
+    {
+        const QString url = m_deployment.baseUrl();
+        QString text = u"FHIR R4 server: %1\nData folder: %2\n"_s.arg(
+            url, QDir::toNativeSeparators(m_deployment.settings().dataFolder));
+        if (m_invocation.noAuth) {
+            text += u"Authentication: none (--no-auth): every request is accepted\n"_s;
+        } else if (!m_newKey.isEmpty()) {
+            text += u"API key (new, shown only this once): %1\n"
+                    "Try: curl -H 'x-api-key: %1' %2/Patient\n"_s.arg(m_newKey, url);
+            m_newKey.clear();
+        } else {
+            text += u"API keys (their secrets were shown when they were made; --new-key makes "
+                    "another):\n"_s;
+            for (const ApiKeyInfo &key : std::as_const(m_existingKeys)) {
+                text += u"  %1... \"%2\", created %3, %4\n"_s.arg(
+                    key.hint, key.name, utcMinute(key.created),
+                    key.lastUsed ? u"last used "_s + utcMinute(*key.lastUsed) : u"never used"_s);
+            }
+        }
+        text += u"Stop with Ctrl+C.\n"_s;
+        print(stdout, text);
+    }
+
+    void terminate()
+    {
+        if (m_terminating)
+            return;
+        m_terminating = true;
+        print(stderr, u"stopping...\n"_s);
+        if (m_deployment.isLoading())
+            m_deployment.cancelLoad(); // seeded() exits
+        else if (m_deployment.status() == Deployment::Status::Running)
+            m_deployment.stop(); // statusChanged(Stopped) exits
+        else if (m_deployment.status() != Deployment::Status::Starting)
+            QCoreApplication::exit(0);
+        // Starting: statusChanged(Running) stops it.
+    }
+
+    void fail(const QString &message)
+    {
+        print(stderr, u"fhir-portal serve: %1\n"_s.arg(message));
+        QCoreApplication::exit(1);
+    }
+
+    const Invocation &m_invocation;
+    TerminationSignals m_signals;
+    Deployment m_deployment;
+    QString m_newKey; // printed once, then forgotten
+    QList<ApiKeyInfo> m_existingKeys;
+    bool m_terminating = false;
+};
+
+/// The data folder the invocation names, made absolute.
+QString folderOf(const Invocation &invocation)
+{
+    return QDir(invocation.dataFolder.isEmpty() ? defaultServeFolder() : invocation.dataFolder)
+        .absolutePath();
+}
+
+} // namespace
+
+QString defaultServeFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+        + u"/deployments/serve"_s;
+}
+
+int runServe(const Invocation &invocation)
+{
+    auto model = schema::Model::loadDefault();
+    if (!model) {
+        print(stderr, u"fhir-portal serve: %1\n"_s.arg(model.error()));
+        return 1;
+    }
+    const QString folder = folderOf(invocation);
+    bool hasData = false;
+    {
+        auto store = Store::open(folder);
+        if (!store) {
+            print(stderr,
+                  u"fhir-portal serve: cannot use the data folder %1: %2\n"_s.arg(folder,
+                                                                                  store.error()));
+            return 1;
+        }
+        auto history = (*store)->history({{}, {}, std::nullopt, 0, 0});
+        if (!history) {
+            print(stderr, u"fhir-portal serve: %1\n"_s.arg(history.error()));
+            return 1;
+        }
+        hasData = history->total > 0;
+    }
+    ServeSession session(*model, invocation, folder);
+    QMetaObject::invokeMethod(
+        &session, [&session, hasData] { session.begin(hasData); }, Qt::QueuedConnection);
+    return QCoreApplication::exec();
+}
+
+int runImport(const Invocation &invocation)
+{
+    auto model = schema::Model::loadDefault();
+    if (!model) {
+        print(stderr, u"fhir-portal import: %1\n"_s.arg(model.error()));
+        return 1;
+    }
+    const QString folder = folderOf(invocation);
+    ServerOptions options;
+    options.requireApiKey = false; // a local command of the owner, never on the network
+    auto server = FhirServer::open(*model, folder, options);
+    if (!server) {
+        print(stderr,
+              u"fhir-portal import: cannot use the data folder %1: %2\n"_s.arg(folder,
+                                                                               server.error()));
+        return 1;
+    }
+    bool all = true;
+    for (const QString &path : invocation.arguments) {
+        const FileImportReport report = importFile(**server, path);
+        print(stdout, report.text() + u'\n');
+        all = all && report.ok();
+    }
+    return all ? 0 : 1;
+}
+
+} // namespace fhir::app
+
+#include "terminalcommands.moc"

@@ -1,0 +1,70 @@
+#include "apikeygate.h"
+
+#include "apikeys.h"
+
+#include "embedded_server/fhirserver.h"
+
+using namespace Qt::StringLiterals;
+
+namespace fhir::server {
+
+namespace {
+
+ServerError unauthorized(const QString &why)
+{
+    // RFC 9110 §11.6.1: a 401 carries a challenge. API keys have no registered scheme; this
+    // one names the header to send, as API gateways commonly do.
+    return ServerError{ErrorKind::Unauthorized,
+                       why,
+                       {},
+                       {{"WWW-Authenticate", R"(ApiKey realm="FHIR Portal", header="x-api-key")"}},
+                       {}};
+}
+
+} // namespace
+
+ApiKeyGate::ApiKeyGate(ApiKeyStore &keys)
+    : m_keys(keys)
+{
+}
+
+bool ApiKeyGate::isPublic(const Request &request)
+{
+    const QString metadata = FhirServer::basePath() + u"/metadata"_s;
+    return request.method == "GET" && (request.path == metadata || request.path == metadata + u'/');
+}
+
+std::optional<ServerError> ApiKeyGate::check(const Request &request)
+{
+    if (isPublic(request))
+        return std::nullopt;
+    const QByteArray key = request.header(kHeader.toByteArray()).trimmed();
+    if (key.isEmpty())
+        return unauthorized(u"this server needs an API key: send it in the x-api-key header"_s);
+    auto valid = m_keys.verify(key);
+    if (!valid)
+        return ServerError{ErrorKind::Internal, u"cannot check the API key"_s, {}, {}, {}};
+    if (!*valid)
+        return unauthorized(u"the API key in the x-api-key header is not valid: it is unknown, "
+                            "revoked or mistyped"_s);
+    return std::nullopt;
+}
+
+nlohmann::ordered_json ApiKeyGate::capabilitySecurity(bool required)
+{
+    // R4 has no restful-security-service code for API keys, so the service is text only.
+    if (!required) {
+        return {{"cors", false},
+                {"description",
+                 "No authentication: the owner started this server without "
+                 "API keys."}};
+    }
+    return {{"cors", false},
+            {"service", nlohmann::ordered_json::array({{{"text", "API key"}}})},
+            {"description",
+             "Send an API key of this server in the x-api-key header with every "
+             "request; only GET [base]/metadata is public. A request without a "
+             "valid key gets 401 Unauthorized."}};
+}
+
+} // namespace fhir::server
