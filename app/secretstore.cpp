@@ -24,15 +24,6 @@ QString keychainError(const QKeychain::Job &job)
     }
 }
 
-// Runs `done` on the event loop of `context`'s thread, never inside the caller's stack frame,
-// so every answer arrives the same way whether a keychain job ran or not.
-void deliverLater(QObject *context, SecretStore::Callback done, SecretResult result)
-{
-    QMetaObject::invokeMethod(
-        context, [done = std::move(done), result = std::move(result)] { done(result); },
-        Qt::QueuedConnection);
-}
-
 } // namespace
 
 SecretStore::SecretStore(const QString &service, QObject *parent)
@@ -47,17 +38,20 @@ void SecretStore::read(const QString &key, QObject *context, Callback done)
 {
     if (!context)
         context = this;
-    if (const auto it = m_memory.constFind(key); it != m_memory.cend()) {
-        deliverLater(context, std::move(done),
-                     {SecretResult::Status::MemoryOnly, *it,
-                      tr("Kept in memory for this run only: no keychain is available.")});
-        return;
-    }
+    // Every answer comes from a job, even for a key kept in memory: QtKeychain runs jobs one
+    // after another, so a read sees the outcome of every write and remove asked before it.
     auto *job = new QKeychain::ReadPasswordJob(m_service, this);
     job->setInsecureFallback(false); // never a plain-text file
     job->setKey(key);
-    connect(job, &QKeychain::Job::finished, context, [key, done = std::move(done)](auto *j) {
+    QPointer<SecretStore> self(this);
+    connect(job, &QKeychain::Job::finished, context, [self, key, done = std::move(done)](auto *j) {
         auto *read = static_cast<QKeychain::ReadPasswordJob *>(j);
+        if (self) {
+            if (const auto it = self->m_memory.constFind(key); it != self->m_memory.cend()) {
+                return done({SecretResult::Status::MemoryOnly, *it,
+                             tr("Kept in memory for this run only: no keychain is available.")});
+            }
+        }
         if (read->error() == QKeychain::NoError)
             return done({SecretResult::Status::Ok, read->binaryData(), {}});
         if (read->error() == QKeychain::EntryNotFound)
@@ -106,21 +100,18 @@ void SecretStore::remove(const QString &key, QObject *context, Callback done)
 {
     if (!context)
         context = this;
-    const bool wasInMemory = m_memory.remove(key) > 0;
     auto *job = new QKeychain::DeletePasswordJob(m_service, this);
     job->setInsecureFallback(false);
     job->setKey(key);
+    QPointer<SecretStore> self(this);
     connect(job, &QKeychain::Job::finished, context,
-            [key, wasInMemory, done = std::move(done)](QKeychain::Job *j) {
-                if (j->error() == QKeychain::NoError)
+            [self, key, done = std::move(done)](QKeychain::Job *j) {
+                // Forgotten in memory only now, after any write asked before this remove.
+                const bool wasInMemory = self && self->m_memory.remove(key) > 0;
+                if (j->error() == QKeychain::NoError || wasInMemory)
                     return done({SecretResult::Status::Ok, {}, {}});
                 if (j->error() == QKeychain::EntryNotFound)
-                    return done(
-                        {wasInMemory ? SecretResult::Status::Ok : SecretResult::Status::NotFound,
-                         {},
-                         {}});
-                if (wasInMemory) // it only ever lived here, and it is gone
-                    return done({SecretResult::Status::Ok, {}, {}});
+                    return done({SecretResult::Status::NotFound, {}, {}});
                 done({SecretResult::Status::Failed, {}, keychainError(*j)});
             });
     job->start();
