@@ -120,7 +120,7 @@ private Q_SLOTS:
             QSignalSpy loaded(&app->manager, &DeploymentManager::loadFinished);
             QSignalSpy progress(&app->manager, &DeploymentManager::loadProgress);
             QSignalSpy endpoints(&app->manager, &DeploymentManager::currentEndpointChanged);
-            app->manager.initialize(12);
+            app->manager.initialize(3);
 
             QCOMPARE(app->registry.rowCount(), 1);
             const DeploymentEntry local = app->registry.entries().first();
@@ -141,12 +141,12 @@ private Q_SLOTS:
             QVERIFY(QTest::qWaitFor([&] { return loaded.size() == 1; }, 60000));
             QVERIFY2(loaded.at(0).at(1).toBool(), qPrintable(loaded.at(0).at(2).toString()));
             QVERIFY(progress.size() > 0);
-            QCOMPARE(progress.last().at(1).toLongLong(), qint64(12));
+            QCOMPARE(progress.last().at(1).toLongLong(), qint64(3));
 
             // The key works over real HTTP; no key is refused.
             const Reply withKey = get(at(endpoint, u"Patient?_count=0"_s), key);
             QCOMPARE(withKey.status, 200);
-            QCOMPARE(withKey.json.value(u"total"_s).toInt(), 12);
+            QCOMPARE(withKey.json.value(u"total"_s).toInt(), 3);
             QCOMPARE(get(at(endpoint, u"Patient?_count=0"_s)).status, 401);
 
             const auto keys = app->manager.apiKeys(local.id);
@@ -177,7 +177,7 @@ private Q_SLOTS:
 
         // Restart: the same deployment, its data, and (with a keychain) the same key.
         auto again = start();
-        again->manager.initialize(12);
+        again->manager.initialize(3);
         QCOMPARE(again->registry.rowCount(), 1);
         QVERIFY(again->waitForEndpoint(true));
         const Endpoint endpoint = again->manager.currentEndpoint();
@@ -192,7 +192,7 @@ private Q_SLOTS:
         }
         const Reply count = get(at(endpoint, u"Patient?_count=0"_s), endpoint.apiKey);
         QCOMPARE(count.status, 200);
-        QCOMPARE(count.json.value(u"total"_s).toInt(), 12);
+        QCOMPARE(count.json.value(u"total"_s).toInt(), 3);
     }
 
     void keysLogoutAndAuthorize()
