@@ -23,6 +23,7 @@
 #include <QRadioButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -161,7 +162,14 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return controller->endpoint().apiKey.isEmpty(); }, 10000));
         QVERIFY(controller->endpoint().isValid());
 
-        // A remote deployment through the selector's "New Deployment…".
+        // A remote deployment through "New Deployment…": a server that is not there.
+        quint16 port = 0;
+        {
+            QTcpServer reserve;
+            QVERIFY(reserve.listen(QHostAddress::LocalHost));
+            port = reserve.serverPort();
+        }
+        const QUrl remoteUrl(u"http://127.0.0.1:%1/fhir"_s.arg(port));
         controller->newDeploymentAction()->trigger();
         ui::NewDeploymentDialog *create = nullptr;
         QVERIFY(QTest::qWaitFor(
@@ -169,19 +177,21 @@ private Q_SLOTS:
             5000));
         QTest::keyClick(create->findChild<QRadioButton *>(u"remoteChoice"_s), Qt::Key_Space);
         QTest::keyClicks(create->findChild<QLineEdit *>(u"remoteName"_s), u"Example"_s);
-        QTest::keyClicks(create->findChild<QLineEdit *>(u"baseUrlEdit"_s),
-                         u"https://fhir.example.org/r4"_s);
+        QTest::keyClicks(create->findChild<QLineEdit *>(u"baseUrlEdit"_s), remoteUrl.toString());
         QTest::mouseClick(create->findChild<QPushButton *>(u"createButton"_s), Qt::LeftButton);
-        QVERIFY(QTest::qWaitFor(
-            [&] {
-                return controller->endpoint().baseUrl == QUrl(u"https://fhir.example.org/r4"_s);
-            },
-            10000));
+        QVERIFY(
+            QTest::qWaitFor([&] { return controller->endpoint().baseUrl == remoteUrl; }, 10000));
         QCOMPARE(controller->registry()->rowCount(), 2);
         QCOMPARE(controller->selector()->currentId(), u"example"_s);
         QCOMPARE(overview->findChild<QLabel *>(u"statusLabel"_s)->text(), u"Remote server"_s);
         QVERIFY(!overview->findChild<QPushButton *>(u"startStopButton"_s)->isVisible());
         QCOMPARE(history->model()->rowCount(), 0); // another deployment's history
+        auto *check = overview->findChild<QPushButton *>(u"checkConnectionButton"_s);
+        QVERIFY(check->isVisible() && check->isEnabled());
+        QTest::mouseClick(check, Qt::LeftButton);
+        auto *checkResult = overview->findChild<QLabel *>(u"checkResult"_s);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return checkResult->text().contains(u"cannot be reached"_s); }, 15000));
     }
 };
 

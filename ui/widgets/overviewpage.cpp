@@ -1,6 +1,7 @@
 #include "overviewpage.h"
 
 #include "app/deploymentmanager.h"
+#include "app/remoteprobe.h"
 #include "ui/models/apikeylistmodel.h"
 
 #include <QClipboard>
@@ -88,6 +89,9 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     , m_baseUrl(new QLineEdit)
     , m_auth(new QLabel)
     , m_authorize(new QPushButton(tr("&Authorize…")))
+    , m_check(new QPushButton(tr("C&heck Connection")))
+    , m_checkResult(new QLabel)
+    , m_probe(new app::RemoteProbe(nullptr, this))
     , m_samples(new QPlainTextEdit)
     , m_keysBox(new QGroupBox(tr("API keys")))
     , m_keys(new ApiKeyListModel(this))
@@ -137,6 +141,15 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     authRow->addWidget(m_auth, 1);
     authRow->addWidget(m_authorize);
 
+    m_check->setObjectName(u"checkConnectionButton"_s);
+    m_check->setToolTip(tr("GET [base]/metadata with this deployment's headers and key"));
+    m_checkResult->setObjectName(u"checkResult"_s);
+    m_checkResult->setWordWrap(true);
+    m_checkResult->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *checkRow = new QHBoxLayout;
+    checkRow->addWidget(m_checkResult, 1);
+    checkRow->addWidget(m_check);
+
     auto *form = new QFormLayout;
     form->addRow(tr("Deployment id:"), m_idLabel);
     form->addRow(tr("Status:"), statusRow);
@@ -144,6 +157,7 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     urlLabel->setBuddy(m_baseUrl);
     form->addRow(urlLabel, urlRow);
     form->addRow(tr("Authentication:"), authRow);
+    form->addRow(tr("Connection:"), checkRow);
 
     auto *samplesBox = new QGroupBox(tr("Try it from a terminal"));
     auto *samplesLayout = new QVBoxLayout(samplesBox);
@@ -189,6 +203,7 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     });
     connect(m_cancelLoad, &QPushButton::clicked, this, [this] { m_manager->cancelLoad(m_id); });
     connect(m_authorize, &QPushButton::clicked, this, &OverviewPage::authorizeRequested);
+    connect(m_check, &QPushButton::clicked, this, &OverviewPage::checkConnection);
     connect(m_createKey, &QPushButton::clicked, this, &OverviewPage::createKey);
     connect(m_newKeyName, &QLineEdit::returnPressed, this, &OverviewPage::createKey);
     connect(m_revokeKey, &QPushButton::clicked, this, &OverviewPage::revokeSelectedKey);
@@ -229,6 +244,7 @@ void OverviewPage::setDeploymentId(const QString &id)
 {
     m_id = id;
     m_keyError->clear();
+    m_checkResult->clear();
     refresh();
     refreshKeys();
 }
@@ -272,7 +288,7 @@ void OverviewPage::refresh()
     if (!entry) {
         m_title->setText(tr("No deployment selected"));
         for (QWidget *w : std::initializer_list<QWidget *>{m_startStop, m_loadBar, m_cancelLoad,
-                                                           m_authorize, m_keysBox})
+                                                           m_authorize, m_keysBox, m_check})
             w->setVisible(false);
         m_idLabel->clear();
         m_status->clear();
@@ -326,6 +342,9 @@ void OverviewPage::refresh()
             + (authorized ? tr("FHIR Portal sends its key.") : tr("FHIR Portal has no key yet."));
     m_auth->setText(auth);
     m_authorize->setVisible(current);
+    // An embedded server's state says it all; a remote one is checked on demand.
+    m_check->setVisible(!entry->isEmbedded());
+    m_check->setEnabled(current);
     const bool sendsKey = entry->isEmbedded() ? entry->requireApiKey : authorized;
     m_samples->setPlainText(
         sampleCurl(baseUrl.isEmpty() ? u"http://127.0.0.1:PORT/fhir/r4"_s : baseUrl, sendsKey,
@@ -398,6 +417,24 @@ void OverviewPage::showNewKey(const QByteArray &secret, const QString &name)
     layout->addWidget(buttons);
     dialog->open();
     field->setFocus();
+}
+
+void OverviewPage::checkConnection()
+{
+    const app::Endpoint &endpoint = m_manager->currentEndpoint();
+    if (endpoint.deploymentId != m_id || !endpoint.isValid())
+        return;
+    auto headers = endpoint.headers;
+    if (!endpoint.apiKey.isEmpty())
+        headers.append({"x-api-key", endpoint.apiKey});
+    m_check->setEnabled(false);
+    m_checkResult->setText(tr("Asking %1/metadata…").arg(endpoint.baseUrl.toDisplayString()));
+    const QString id = m_id;
+    m_probe->probe(endpoint.baseUrl, headers, this, [this, id](const app::ProbeResult &r) {
+        m_check->setEnabled(true);
+        if (id == m_id)
+            m_checkResult->setText((r.ok() ? tr("✓ ") : tr("✗ ")) + r.message);
+    });
 }
 
 void OverviewPage::revokeSelectedKey()

@@ -12,7 +12,7 @@ class QGroupBox;
 
 namespace fhir::app {
 class DeploymentManager;
-struct DeploymentEntry;
+class RemoteProbe;
 } // namespace fhir::app
 
 namespace fhir::ui {
@@ -21,8 +21,8 @@ class ApiKeyListModel;
 
 /// Everything a developer needs to call one deployment from outside: its id, status (with
 /// Start/Stop for an embedded one), base URL, how it authenticates, ready-made cURL commands
-/// reading the key from $FHIR_API_KEY, and an embedded deployment's API keys (create: shown
-/// once with Copy; revoke).
+/// reading the key from $FHIR_API_KEY, a connection check of a remote one's /metadata, and an
+/// embedded deployment's API keys (create: shown once with Copy; revoke).
 class OverviewPage : public QWidget
 {
     Q_OBJECT
@@ -49,6 +49,7 @@ private:
     void createKey();
     void revokeSelectedKey();
     void showNewKey(const QByteArray &secret, const QString &name);
+    void checkConnection();
 
     app::DeploymentManager *m_manager; // not owned
     QString m_id;
@@ -61,6 +62,9 @@ private:
     QLineEdit *m_baseUrl;
     QLabel *m_auth;
     QPushButton *m_authorize;
+    QPushButton *m_check;
+    QLabel *m_checkResult;
+    app::RemoteProbe *m_probe; // owned by this
     QPlainTextEdit *m_samples;
     QGroupBox *m_keysBox;
     ApiKeyListModel *m_keys; // owned by this
