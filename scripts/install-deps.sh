@@ -15,6 +15,8 @@ packages=(
   fonts-dejavu-core
   # test-time tools: virtual display, session bus, a real Secret Service
   xvfb xauth dbus dbus-x11 gnome-keyring
+  # the openssl tool makes a throw-away certificate for the TLS-error test
+  openssl
   # packaging metadata checks
   appstream desktop-file-utils
 )
