@@ -47,6 +47,14 @@ int putPatient(FhirServer &server, const QByteArray &id)
 
 } // namespace
 
+// API keys are tested in tst_apikeygate; this test is about the store.
+static ServerOptions openServer()
+{
+    ServerOptions options;
+    options.requireApiKey = false;
+    return options;
+}
+
 class TestCrashSafety : public QObject
 {
     Q_OBJECT
@@ -73,7 +81,7 @@ private Q_SLOTS:
         QVERIFY(dir.isValid());
         {
             // Something committed before, which must survive.
-            auto server = FhirServer::open(m_model, dir.path());
+            auto server = FhirServer::open(m_model, dir.path(), openServer());
             QVERIFY2(server, qPrintable(server.error()));
             QCOMPARE(putPatient(**server, "before"), 201);
         }
@@ -123,7 +131,7 @@ private Q_SLOTS:
                      qPrintable(QString::number(current)));
 
         // The server opens it and writes to it again.
-        auto server = FhirServer::open(m_model, dir.path());
+        auto server = FhirServer::open(m_model, dir.path(), openServer());
         QVERIFY2(server, qPrintable(server.error()));
         QCOMPARE(putPatient(**server, "after"), 201);
     }
