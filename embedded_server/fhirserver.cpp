@@ -1,6 +1,10 @@
 #include "fhirserver.h"
 
 #include "operationoutcome.h"
+#include "search/indexer.h"
+#include "search/searchengine.h"
+#include "search/searchvalues.h"
+#include "search/subsetting.h"
 #include "servererror.h"
 #include "serverlogging.h"
 
@@ -106,89 +110,6 @@ bool isXmlType(const QByteArray &type)
         || type == "application/xml+fhir" || type == "xml";
 }
 
-/// A FHIR date, dateTime or instant as the interval it covers at its precision ("2024" is
-/// the whole year). Times without a zone are taken as UTC.
-std::optional<TimeRange> parseFhirDate(const QString &text)
-{
-    static const QRegularExpression pattern(
-        u"^(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?"
-        "(Z|[+-]\\d{2}:\\d{2})?)?)?)?$"_s);
-    const auto m = pattern.match(text);
-    if (!m.hasMatch())
-        return std::nullopt;
-    const int year = m.captured(1).toInt();
-    const bool hasMonth = m.hasCaptured(2);
-    const bool hasDay = m.hasCaptured(3);
-    const bool hasTime = m.hasCaptured(4);
-    const QDate date(year, hasMonth ? m.captured(2).toInt() : 1,
-                     hasDay ? m.captured(3).toInt() : 1);
-    if (!date.isValid())
-        return std::nullopt;
-    if (!hasTime) {
-        const QDate end = hasDay ? date.addDays(1)
-            : hasMonth           ? date.addMonths(1)
-                                 : date.addYears(1);
-        return TimeRange{QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(),
-                         QDateTime(end, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(), false};
-    }
-    const bool hasSeconds = m.hasCaptured(6);
-    const bool hasFraction = m.hasCaptured(7);
-    const int ms = hasFraction ? m.captured(7).left(3).leftJustified(3, u'0').toInt() : 0;
-    const QTime time(m.captured(4).toInt(), m.captured(5).toInt(),
-                     hasSeconds ? m.captured(6).toInt() : 0, ms);
-    if (!time.isValid())
-        return std::nullopt;
-    int offsetSeconds = 0;
-    const QString zone = m.captured(8);
-    if (!zone.isEmpty() && zone != u"Z"_s) {
-        const int hours = zone.mid(1, 2).toInt();
-        const int minutes = zone.mid(4, 2).toInt();
-        if (hours > 14 || minutes > 59)
-            return std::nullopt;
-        offsetSeconds = (hours * 3600 + minutes * 60) * (zone.startsWith(u'-') ? -1 : 1);
-    }
-    const qint64 start
-        = QDateTime(date, time, Qt::OffsetFromUTC, offsetSeconds).toMSecsSinceEpoch();
-    const qint64 length = hasFraction ? 1 : hasSeconds ? 1000 : 60 * 1000;
-    return TimeRange{start, start + length, false};
-}
-
-/// A `_lastUpdated` value with its prefix, as the interval of times it matches.
-std::optional<TimeRange> parseDateSearch(const QString &value, QString *problem)
-{
-    static const QStringList prefixes
-        = {u"eq"_s, u"ne"_s, u"gt"_s, u"lt"_s, u"ge"_s, u"le"_s, u"sa"_s, u"eb"_s, u"ap"_s};
-    QString prefix = u"eq"_s;
-    QString text = value;
-    if (value.size() > 2 && value.at(0).isLetter() && prefixes.contains(value.left(2))) {
-        prefix = value.left(2);
-        text = value.mid(2);
-    }
-    if (prefix == u"ap"_s) {
-        *problem = u"the prefix 'ap' is not supported by this server"_s;
-        return std::nullopt;
-    }
-    const auto range = parseFhirDate(text);
-    if (!range) {
-        *problem = u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text);
-        return std::nullopt;
-    }
-    constexpr qint64 min = std::numeric_limits<qint64>::min();
-    constexpr qint64 max = std::numeric_limits<qint64>::max();
-    // A stored time is one instant t; the search value covers [from, to).
-    if (prefix == u"eq"_s)
-        return *range;
-    if (prefix == u"ne"_s)
-        return TimeRange{range->fromMs, range->toMs, true};
-    if (prefix == u"gt"_s || prefix == u"sa"_s)
-        return TimeRange{range->toMs, max, false};
-    if (prefix == u"lt"_s || prefix == u"eb"_s)
-        return TimeRange{min, range->fromMs, false};
-    if (prefix == u"ge"_s)
-        return TimeRange{range->fromMs, max, false};
-    return TimeRange{min, range->toMs, false}; // le
-}
-
 /// Percent-encodes a query for links, '+' included (clients read a bare '+' as a space).
 QString encodeQuery(const QList<QPair<QString, QString>> &items)
 {
@@ -279,10 +200,13 @@ std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QStri
 
 enum class ReturnPreference { Representation, Minimal, OperationOutcome };
 
+/// Prefer: handling (search.html#errors): without it, unknown search parameters are ignored.
+enum class Handling { Default, Lenient, Strict };
+
 struct Preferences
 {
     ReturnPreference ret = ReturnPreference::Representation;
-    bool lenient = false;
+    Handling handling = Handling::Default;
 };
 
 Preferences preferences(const Request &request)
@@ -299,9 +223,9 @@ Preferences preferences(const Request &request)
             else if (part == "return=OperationOutcome")
                 prefs.ret = ReturnPreference::OperationOutcome;
             else if (part == "handling=lenient")
-                prefs.lenient = true;
+                prefs.handling = Handling::Lenient;
             else if (part == "handling=strict")
-                prefs.lenient = false;
+                prefs.handling = Handling::Strict;
         }
     }
     return prefs;
@@ -319,6 +243,9 @@ struct FhirServer::Private
     std::shared_ptr<const schema::Model> model;
     std::unique_ptr<schema::Validator> validator; // checks every resource written
     std::unique_ptr<Store> store;
+    std::unique_ptr<search::Indexer> indexer; // keeps the index tables in step with writes
+    std::unique_ptr<search::SearchEngine> engine;
+    std::unique_ptr<search::Subsetter> subsetter; // _summary and _elements
     ServerOptions options;
     QSet<QString> resourceTypes;
     std::function<qint64()> clock = [] {
@@ -363,6 +290,8 @@ struct FhirServer::Private
     }
 
     Response capabilityStatement(const Context &ctx);
+    /// A resource as read or vread answer it: trimmed by _summary or _elements when asked.
+    Response shaped(const Context &ctx, const QByteArray &content);
     Response read(const Context &ctx, const QString &type, const QString &id);
     Response vread(const Context &ctx, const QString &type, const QString &id, const QString &vid);
     Response create(const Context &ctx, const QString &type);
@@ -374,8 +303,11 @@ struct FhirServer::Private
 
     Failure pageParameters(const QList<QPair<QString, QString>> &params, qint64 *count,
                            qint64 *offset) const;
+    /// self, next, previous, first and last (when the total is known).
     Json links(const QString &path, const QList<QPair<QString, QString>> &kept, qint64 count,
-               qint64 offset, qint64 total) const;
+               qint64 offset, std::optional<qint64> total, bool more) const;
+    Json searchBundle(const QString &path, const QList<QPair<QString, QString>> &kept,
+                      const search::ResultOptions &result, const search::SearchPage &page);
 };
 
 FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_ptr<Store> store,
@@ -385,6 +317,9 @@ FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_p
     d->model = std::move(model);
     d->validator = std::make_unique<schema::Validator>(d->model);
     d->store = std::move(store);
+    d->indexer = std::make_unique<search::Indexer>(d->model, *d->store);
+    d->engine = std::make_unique<search::SearchEngine>(d->model, *d->store, *d->indexer);
+    d->subsetter = std::make_unique<search::Subsetter>(d->model);
     d->options = std::move(options);
     const QStringList types = d->model->resourceTypes();
     d->resourceTypes = QSet<QString>(types.begin(), types.end());
@@ -401,8 +336,11 @@ Result<std::unique_ptr<FhirServer>> FhirServer::open(std::shared_ptr<const schem
     auto store = Store::open(dataFolder);
     if (!store)
         return Error{store.error()};
-    return std::make_unique<FhirServer>(std::move(model), std::move(store).value(),
-                                        std::move(options));
+    auto server = std::make_unique<FhirServer>(std::move(model), std::move(store).value(),
+                                               std::move(options));
+    if (auto ok = server->d->indexer->open(); !ok)
+        return Error{u"cannot prepare the search index: "_s + ok.error()};
+    return server;
 }
 
 const ServerOptions &FhirServer::options() const
@@ -464,6 +402,11 @@ Response FhirServer::Private::dispatch(const Request &request)
     }
     if (auto failure = negotiate(ctx))
         return errorResponse(*failure);
+    // A server made with the constructor rather than open() prepares its index here.
+    if (!indexer->isOpen()) {
+        if (auto ok = indexer->open(); !ok)
+            return internal(u"cannot prepare the search index: "_s + ok.error());
+    }
 
     QStringList segments;
     if (auto failure = splitPath(request.path, &segments))
@@ -786,6 +729,24 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
     return json(ctx, 200, capabilities);
 }
 
+Response FhirServer::Private::shaped(const Context &ctx, const QByteArray &content)
+{
+    QList<QPair<QString, QString>> params;
+    for (const auto &item : ctx.request.query) {
+        if (item.first == u"_summary"_s || item.first == u"_elements"_s)
+            params.append(item);
+    }
+    if (params.isEmpty())
+        return json(ctx, 200, content);
+    Json resource = Json::parse(content.constData(), content.constData() + content.size());
+    auto result = engine->resultOptions(QString::fromStdString(resource.value("resourceType", "")),
+                                        params, {options.defaultCount, options.maxCount});
+    if (!result)
+        return errorResponse(makeError(ErrorKind::Invalid, result.error()));
+    subsetter->apply(resource, result->summary, result->elements);
+    return json(ctx, 200, resource);
+}
+
 Response FhirServer::Private::read(const Context &ctx, const QString &type, const QString &id)
 {
     auto current = store->current(type, id);
@@ -800,7 +761,9 @@ Response FhirServer::Private::read(const Context &ctx, const QString &type, cons
         gone.setHeader("ETag", etag(v.version));
         return gone;
     }
-    Response response = json(ctx, 200, v.content);
+    Response response = shaped(ctx, v.content);
+    if (response.status != 200)
+        return response;
     response.setHeader("ETag", etag(v.version));
     response.setHeader("Last-Modified", httpDate(v.lastUpdatedMs));
     return response;
@@ -831,7 +794,9 @@ Response FhirServer::Private::vread(const Context &ctx, const QString &type, con
         gone.setHeader("ETag", etag(found->version));
         return gone;
     }
-    Response response = json(ctx, 200, found->content);
+    Response response = shaped(ctx, found->content);
+    if (response.status != 200)
+        return response;
     response.setHeader("ETag", etag(found->version));
     response.setHeader("Last-Modified", httpDate(found->lastUpdatedMs));
     return response;
@@ -856,6 +821,8 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     if (!tx.isActive())
         return internal(tx.error());
     if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
         return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
@@ -918,6 +885,8 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
     v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
+        return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     const bool created = !previous || previous->deleted;
@@ -961,6 +930,8 @@ Response FhirServer::Private::remove(const Context &ctx, const QString &type, co
     v.deleted = true;
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
+        return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     return written(ctx, 200, v, u"deleted %1/%2"_s.arg(type, id));
@@ -995,7 +966,8 @@ Failure FhirServer::Private::pageParameters(const QList<QPair<QString, QString>>
 }
 
 Json FhirServer::Private::links(const QString &path, const QList<QPair<QString, QString>> &kept,
-                                qint64 count, qint64 offset, qint64 total) const
+                                qint64 count, qint64 offset, std::optional<qint64> total,
+                                bool more) const
 {
     auto url = [&](qint64 pageOffset) {
         QList<QPair<QString, QString>> items = kept;
@@ -1006,11 +978,17 @@ Json FhirServer::Private::links(const QString &path, const QList<QPair<QString, 
     };
     Json list = Json::array();
     list.push_back({{"relation", "self"}, {"url", url(offset)}});
-    if (count > 0 && offset + count < total)
+    if (count > 0 && more)
         list.push_back({{"relation", "next"}, {"url", url(offset + count)}});
     if (count > 0 && offset > 0)
         list.push_back(
             {{"relation", "previous"}, {"url", url(std::max<qint64>(0, offset - count))}});
+    if (count > 0) {
+        list.push_back({{"relation", "first"}, {"url", url(0)}});
+        if (total)
+            list.push_back({{"relation", "last"},
+                            {"url", url(*total > 0 ? (*total - 1) / count * count : 0)}});
+    }
     return list;
 }
 
@@ -1025,16 +1003,16 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
             || name == u"_pretty"_s)
             continue;
         if (name == u"_since"_s) {
-            const auto since = parseFhirDate(value);
+            const auto since = search::parseDate(value);
             if (!since) {
                 return errorResponse(
                     makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
             }
-            query.sinceMs = since->fromMs;
+            query.sinceMs = since->low;
             kept.append({name, value});
             continue;
         }
-        if (ctx.prefs.lenient)
+        if (ctx.prefs.handling == Handling::Lenient)
             continue;
         return errorResponse(makeError(
             ErrorKind::Invalid,
@@ -1084,7 +1062,8 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
     bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
     bundle["type"] = "history";
     bundle["total"] = page->total;
-    bundle["link"] = links(path, kept, query.count, query.offset, page->total);
+    bundle["link"] = links(path, kept, query.count, query.offset, page->total,
+                           query.offset + query.count < page->total);
     if (!entries.empty())
         bundle["entry"] = std::move(entries);
     return json(ctx, 200, bundle);
@@ -1102,71 +1081,51 @@ Response FhirServer::Private::search(const Context &ctx, const QString &type, bo
         const QUrlQuery form(QString::fromUtf8(ctx.request.body));
         params.append(form.queryItems(QUrl::FullyDecoded));
     }
-
-    constexpr qsizetype maxValues = 100;
-    SearchQuery query;
-    query.type = type;
-    QList<QPair<QString, QString>> kept;
-    for (const auto &[name, value] : params) {
-        if (name == u"_count"_s || name == u"_offset"_s || name == u"_format"_s
-            || name == u"_pretty"_s)
-            continue;
-        const QStringList values = value.split(u',');
-        if (values.size() > maxValues) {
-            return errorResponse(
-                makeError(ErrorKind::Invalid,
-                          u"%1 has more than %2 values"_s.arg(name.left(80)).arg(maxValues)));
-        }
-        if (name == u"_id"_s) {
-            query.ids.append(values);
-        } else if (name == u"_lastUpdated"_s) {
-            QList<TimeRange> ranges;
-            for (const QString &one : values) {
-                QString problem;
-                const auto range = parseDateSearch(one, &problem);
-                if (!range)
-                    return errorResponse(
-                        makeError(ErrorKind::Invalid, u"_lastUpdated: "_s + problem));
-                ranges.append(*range);
-            }
-            query.lastUpdated.append(ranges);
-        } else if (ctx.prefs.lenient) {
-            continue; // Prefer: handling=lenient: ignored, and left out of the self link
-        } else {
-            const bool known = model->searchParameter(type, name.section(u':', 0, 0)).hasValue();
-            return errorResponse(makeError(
-                ErrorKind::Invalid,
-                known ? u"the search parameter %1 is not supported by this server yet"_s.arg(
-                    name.left(80))
-                      : u"%1 is not a search parameter of %2"_s.arg(name.left(80), type)));
-        }
-        kept.append({name, value});
-    }
-    if (query.ids.size() + query.lastUpdated.size() > 20)
-        return errorResponse(makeError(ErrorKind::Invalid, u"too many search parameters"_s));
-    if (auto failure = pageParameters(params, &query.count, &query.offset))
-        return errorResponse(*failure);
-
-    auto page = store->search(query);
+    auto criteria = engine->criteria(type, params, ctx.prefs.handling == Handling::Strict,
+                                     options.baseUrl, clock());
+    if (!criteria)
+        return errorResponse(makeError(ErrorKind::Invalid, criteria.error()));
+    auto result = engine->resultOptions(type, params, {options.defaultCount, options.maxCount});
+    if (!result)
+        return errorResponse(makeError(ErrorKind::Invalid, result.error()));
+    if (result->summary == search::Summary::Count)
+        result.value().count = 0;
+    auto page = engine->run(*criteria, *result);
     if (!page)
         return internal(page.error());
+    return json(ctx, 200, searchBundle(u'/' + type, criteria->kept + result->kept, *result, *page));
+}
+
+Json FhirServer::Private::searchBundle(const QString &path,
+                                       const QList<QPair<QString, QString>> &kept,
+                                       const search::ResultOptions &result,
+                                       const search::SearchPage &page)
+{
     Json entries = Json::array();
-    for (const StoredVersion &v : page->versions) {
+    auto add = [&](const StoredVersion &v, const char *mode) {
+        Json resource
+            = Json::parse(v.content.constData(), v.content.constData() + v.content.size());
+        subsetter->apply(resource, result.summary, result.elements);
         entries.push_back(
             {{"fullUrl", QString(options.baseUrl + u'/' + v.type + u'/' + v.id).toStdString()},
-             {"resource", Json::parse(v.content.toStdString())},
-             {"search", {{"mode", "match"}}}});
-    }
+             {"resource", std::move(resource)},
+             {"search", {{"mode", mode}}}});
+    };
+    for (const StoredVersion &v : page.matches)
+        add(v, "match");
+    for (const StoredVersion &v : page.included)
+        add(v, "include");
     Json bundle = Json::object();
     bundle["resourceType"] = "Bundle";
     bundle["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
     bundle["type"] = "searchset";
-    bundle["total"] = page->total;
-    bundle["link"] = links(u'/' + type, kept, query.count, query.offset, page->total);
+    if (page.total)
+        bundle["total"] = *page.total;
+    bundle["link"] = links(path, kept, result.count, result.offset, page.total, page.more);
     if (!entries.empty())
         bundle["entry"] = std::move(entries);
-    return json(ctx, 200, bundle);
+    return bundle;
 }
 
 Response FhirServer::Private::bundle(const Context &ctx)
