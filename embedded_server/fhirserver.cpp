@@ -169,9 +169,11 @@ Failure splitPath(const QString &path, QStringList *segments)
     return {};
 }
 
-/// Replaces `urn:uuid:` references by the ids a transaction assigned, anywhere in a resource.
-/// Returns the first reference it cannot resolve or does not support.
-std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QString> &ids)
+/// Replaces `urn:uuid:` references by the ids a transaction assigned, and conditional
+/// references ("Patient?identifier=x|1") by what `conditional` resolves them to, anywhere in a
+/// resource. Stops at the first failure.
+Failure rewriteReferences(Json &value, const QHash<QString, QString> &ids,
+                          const std::function<Failure(const QString &, QString *)> &conditional)
 {
     if (value.is_object()) {
         for (auto it = value.begin(); it != value.end(); ++it) {
@@ -180,22 +182,26 @@ std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QStri
                 if (ref.startsWith(u"urn:uuid:"_s) || ref.startsWith(u"urn:oid:"_s)) {
                     const auto found = ids.constFind(ref);
                     if (found == ids.cend())
-                        return ref;
+                        return makeError(ErrorKind::Invalid,
+                                         u"%1 is not the fullUrl of any entry"_s.arg(ref));
                     it.value() = found->toStdString();
                 } else if (ref.contains(u'?')) {
-                    return ref; // a conditional reference: not supported yet
+                    QString resolved;
+                    if (auto failure = conditional(ref, &resolved))
+                        return failure;
+                    it.value() = resolved.toStdString();
                 }
-            } else if (auto bad = rewriteReferences(it.value(), ids)) {
-                return bad;
+            } else if (auto failure = rewriteReferences(it.value(), ids, conditional)) {
+                return failure;
             }
         }
     } else if (value.is_array()) {
         for (Json &item : value) {
-            if (auto bad = rewriteReferences(item, ids))
-                return bad;
+            if (auto failure = rewriteReferences(item, ids, conditional))
+                return failure;
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 enum class ReturnPreference { Representation, Minimal, OperationOutcome };
@@ -295,11 +301,25 @@ struct FhirServer::Private
     Response read(const Context &ctx, const QString &type, const QString &id);
     Response vread(const Context &ctx, const QString &type, const QString &id, const QString &vid);
     Response create(const Context &ctx, const QString &type);
-    Response update(const Context &ctx, const QString &type, const QString &id);
+    Response update(const Context &ctx, const QString &type, const QString &id,
+                    bool idFromCriteria = false);
+    /// PUT and DELETE on [type]?criteria (http.html#cond-update, #cdelete).
+    Response conditionalUpdate(const Context &ctx, const QString &type);
+    Response conditionalDelete(const Context &ctx, const QString &type);
+    /// The query items of conditional criteria written as a URL: "identifier=x|1",
+    /// "?identifier=x|1" or "Patient?identifier=x|1".
+    static QList<QPair<QString, QString>> criteriaOf(const QByteArray &text);
+    /// The current resources matching conditional criteria: at most two, enough to tell one
+    /// from many. Unknown parameters and empty criteria are errors here: ignoring them would
+    /// match what the client did not mean.
+    Failure conditionalMatches(const QString &type, const QList<QPair<QString, QString>> &query,
+                               const QString &what, QList<StoredVersion> *found);
     Response remove(const Context &ctx, const QString &type, const QString &id);
     Response history(const Context &ctx, const QString &type, const QString &id);
     Response search(const Context &ctx, const QString &type, bool post);
     Response bundle(const Context &ctx);
+    /// Patient/[id]/$everything: the patient and its compartment, paged.
+    Response everything(const Context &ctx, const QString &id);
 
     Failure pageParameters(const QList<QPair<QString, QString>> &params, qint64 *count,
                            qint64 *offset) const;
@@ -639,7 +659,11 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
             return search(ctx, type, false);
         if (method == "POST")
             return create(ctx, type);
-        return errorResponse(methodNotAllowed(method, type, "GET, POST"));
+        if (method == "PUT")
+            return conditionalUpdate(ctx, type);
+        if (method == "DELETE")
+            return conditionalDelete(ctx, type);
+        return errorResponse(methodNotAllowed(method, type, "GET, POST, PUT, DELETE"));
     }
     if (s.size() == 2 && s[1] == u"_search"_s) {
         if (get || method == "POST")
@@ -664,6 +688,10 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
             return remove(ctx, type, id);
         return errorResponse(methodNotAllowed(method, type + u"/[id]"_s, "GET, PUT, DELETE"));
     }
+    if (s.size() == 3 && s[2] == u"$everything"_s && type == u"Patient"_s) {
+        return get ? everything(ctx, id)
+                   : errorResponse(methodNotAllowed(method, u"Patient/[id]/$everything"_s, "GET"));
+    }
     if (s[2] == u"_history"_s && s.size() <= 4) {
         if (!get) {
             return errorResponse(
@@ -677,34 +705,67 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
 Response FhirServer::Private::capabilityStatement(const Context &ctx)
 {
     if (capabilities.isEmpty()) {
+        // _revinclude: every reference parameter, by the types it points at.
+        QHash<QString, QStringList> revIncludes;
+        for (const QString &type : model->resourceTypes()) {
+            for (const search::IndexedParam *p : indexer->params(type)) {
+                if (p->definition->type != schema::SearchParamType::Reference)
+                    continue;
+                for (const QString &target : p->definition->targets)
+                    revIncludes[target].append(type + u':' + p->definition->code);
+            }
+        }
         Json resources = Json::array();
         for (const QString &type : model->resourceTypes()) {
             Json params = Json::array();
-            for (const auto &[code, kind] :
-                 {std::pair{u"_id"_s, "token"}, std::pair{u"_lastUpdated"_s, "date"}}) {
-                Json param = {{"name", code.toStdString()}, {"type", kind}};
-                if (auto sp = model->searchParameter(type, code)) {
-                    param["definition"] = (*sp)->url.toStdString();
-                    param["documentation"] = (*sp)->description.toStdString();
-                }
-                params.push_back(std::move(param));
+            Json includes = Json::array({"*"});
+            auto addParam = [&](const schema::SearchParameter *sp) {
+                params.push_back({{"name", sp->code.toStdString()},
+                                  {"definition", sp->url.toStdString()},
+                                  {"type", schema::searchParamTypeName(sp->type).toStdString()},
+                                  {"documentation", sp->description.toStdString()}});
+            };
+            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s}) {
+                if (auto sp = model->searchParameter(type, code))
+                    addParam(*sp);
             }
+            for (const search::IndexedParam *p : indexer->params(type)) {
+                if (!p->expression)
+                    continue;
+                addParam(p->definition);
+                if (p->definition->type == schema::SearchParamType::Reference)
+                    includes.push_back(QString(type + u':' + p->definition->code).toStdString());
+            }
+            Json revs = Json::array();
+            for (const QString &rev : revIncludes.value(type))
+                revs.push_back(rev.toStdString());
             Json interactions = Json::array();
             for (const char *code : {"read", "vread", "update", "delete", "history-instance",
                                      "history-type", "create", "search-type"})
                 interactions.push_back({{"code", code}});
-            resources.push_back(
-                {{"type", type.toStdString()},
-                 {"profile", "http://hl7.org/fhir/StructureDefinition/" + type.toStdString()},
-                 {"interaction", std::move(interactions)},
-                 {"versioning", "versioned-update"},
-                 {"readHistory", true},
-                 {"updateCreate", true},
-                 {"conditionalCreate", false},
-                 {"conditionalRead", "not-supported"},
-                 {"conditionalUpdate", false},
-                 {"conditionalDelete", "not-supported"},
-                 {"searchParam", std::move(params)}});
+            Json resource
+                = {{"type", type.toStdString()},
+                   {"profile", "http://hl7.org/fhir/StructureDefinition/" + type.toStdString()},
+                   {"interaction", std::move(interactions)},
+                   {"versioning", "versioned-update"},
+                   {"readHistory", true},
+                   {"updateCreate", true},
+                   {"conditionalCreate", true},
+                   {"conditionalRead", "not-supported"},
+                   {"conditionalUpdate", true},
+                   {"conditionalDelete", "single"},
+                   {"searchInclude", std::move(includes)},
+                   {"searchRevInclude", std::move(revs)},
+                   {"searchParam", std::move(params)}};
+            if (type == u"Patient"_s) {
+                resource["operation"] = Json::array(
+                    {{{"name", "everything"},
+                      {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
+                      {"documentation",
+                       "GET Patient/[id]/$everything: the patient and every "
+                       "resource of its compartment; _count, _offset, _since"}}});
+            }
+            resources.push_back(std::move(resource));
         }
         Json statement = {
             {"resourceType", "CapabilityStatement"},
@@ -720,6 +781,11 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
             {"format", {"application/fhir+json", "json"}},
             {"rest",
              {{{"mode", "server"},
+               {"documentation",
+                "Search: every parameter type with its modifiers and prefixes, one level of "
+                "chaining, _sort, _count, _offset, _total, _summary, _elements, _include and "
+                "_revinclude (not iterative). Unknown parameters are ignored unless Prefer: "
+                "handling=strict."},
                {"resource", std::move(resources)},
                {"interaction",
                 {{{"code", "transaction"}}, {{"code", "batch"}}, {{"code", "history-system"}}}}}}},
@@ -807,6 +873,22 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     Json resource;
     if (auto failure = parseResource(ctx.request, type, resource))
         return errorResponse(*failure);
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    // Conditional create (http.html#ccreate): none matches, create; one matches, answer it.
+    if (const QByteArray criteria = ctx.request.header("If-None-Exist"); !criteria.isNull()) {
+        QList<StoredVersion> found;
+        if (auto failure
+            = conditionalMatches(type, criteriaOf(criteria), u"If-None-Exist"_s, &found))
+            return errorResponse(*failure);
+        if (found.size() == 1) {
+            Response response = written(
+                ctx, 200, found.first(),
+                u"%1/%2 matches If-None-Exist; nothing created"_s.arg(type, found.first().id));
+            return response;
+        }
+    }
     // The spec: a server ignores the id of a resource it is asked to create.
     StoredVersion v;
     v.type = type;
@@ -816,10 +898,6 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     v.lastUpdatedMs = clock();
     v.method = "POST";
     v.content = stamp(resource, v.id, v.version, v.lastUpdatedMs);
-
-    Store::Transaction tx(*store);
-    if (!tx.isActive())
-        return internal(tx.error());
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
     if (auto ok = indexer->index(v); !ok)
@@ -845,11 +923,15 @@ static qint64 ifMatchVersion(const Request &request)
     return ok && version > 0 ? version : -1;
 }
 
-Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id)
+Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id,
+                                     bool idFromCriteria)
 {
     Json resource;
     if (auto failure = parseResource(ctx.request, type, resource))
         return errorResponse(*failure);
+    // A conditional update may leave the id out: the match (or a new id) gives it.
+    if (idFromCriteria && !resource.contains("id"))
+        resource["id"] = id.toStdString();
     const auto bodyId = resource.find("id");
     if (bodyId == resource.end()) {
         return errorResponse(makeError(ErrorKind::Invalid,
@@ -894,6 +976,82 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
         ctx, created ? 201 : 200, v,
         u"%1 %2/%3, now version %4"_s.arg(created ? u"created"_s : u"updated"_s, type, id)
             .arg(v.version));
+}
+
+QList<QPair<QString, QString>> FhirServer::Private::criteriaOf(const QByteArray &text)
+{
+    QString query = QString::fromUtf8(text);
+    if (const qsizetype question = query.indexOf(u'?'); question >= 0)
+        query = query.mid(question + 1);
+    return QUrlQuery(query).queryItems(QUrl::FullyDecoded);
+}
+
+Failure FhirServer::Private::conditionalMatches(const QString &type,
+                                                const QList<QPair<QString, QString>> &query,
+                                                const QString &what, QList<StoredVersion> *found)
+{
+    auto criteria = engine->criteria(type, query, true, options.baseUrl, clock());
+    if (!criteria)
+        return makeError(ErrorKind::Invalid, what + u": "_s + criteria.error());
+    if (criteria->conditions == 0)
+        return makeError(ErrorKind::Invalid,
+                         what + u": a conditional interaction needs search criteria"_s);
+    auto matches = engine->matches(*criteria, 2);
+    if (!matches)
+        return makeError(ErrorKind::Internal, matches.error());
+    *found = std::move(matches).value();
+    if (found->size() > 1)
+        return makeError(ErrorKind::PreconditionFailed,
+                         what + u": the criteria match more than one %1"_s.arg(type));
+    return {};
+}
+
+Response FhirServer::Private::conditionalUpdate(const Context &ctx, const QString &type)
+{
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    QList<StoredVersion> found;
+    if (auto failure = conditionalMatches(type, ctx.request.query, u"conditional update"_s, &found))
+        return errorResponse(*failure);
+    QString id;
+    if (found.size() == 1) {
+        id = found.first().id;
+    } else {
+        // No match: create, under the body's id when it has one (update as create).
+        Json body = Json::parse(ctx.request.body.toStdString(), nullptr, false);
+        const auto bodyId = body.is_object() ? body.find("id") : body.end();
+        id = body.is_object() && bodyId != body.end() && bodyId->is_string()
+            ? QString::fromStdString(bodyId->get<std::string>())
+            : QUuid::createUuid().toString(QUuid::WithoutBraces);
+    }
+    Response response = update(ctx, type, id, true);
+    if (response.status < 300) {
+        if (auto ok = tx.commit(); !ok)
+            return internal(ok.error());
+    }
+    return response;
+}
+
+Response FhirServer::Private::conditionalDelete(const Context &ctx, const QString &type)
+{
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    QList<StoredVersion> found;
+    if (auto failure = conditionalMatches(type, ctx.request.query, u"conditional delete"_s, &found))
+        return errorResponse(*failure);
+    if (found.isEmpty()) {
+        return ctx.prefs.ret == ReturnPreference::OperationOutcome
+            ? outcome(ctx, 200, u"no %1 matches; nothing to delete"_s.arg(type))
+            : Response{204, {}, {}};
+    }
+    Response response = remove(ctx, type, found.first().id);
+    if (response.status < 300) {
+        if (auto ok = tx.commit(); !ok)
+            return internal(ok.error());
+    }
+    return response;
 }
 
 Response FhirServer::Private::remove(const Context &ctx, const QString &type, const QString &id)
@@ -1128,6 +1286,37 @@ Json FhirServer::Private::searchBundle(const QString &path,
     return bundle;
 }
 
+Response FhirServer::Private::everything(const Context &ctx, const QString &id)
+{
+    auto current = store->current(u"Patient"_s, id);
+    if (!current)
+        return internal(current.error());
+    if (!current->has_value())
+        return errorResponse(makeError(ErrorKind::NotFound, u"Patient/%1 is not known"_s.arg(id)));
+    if ((*current)->deleted)
+        return errorResponse(makeError(ErrorKind::Gone, u"Patient/%1 was deleted"_s.arg(id)));
+    search::ResultOptions result;
+    std::optional<qint64> since;
+    QList<QPair<QString, QString>> kept;
+    for (const auto &[name, value] : ctx.request.query) {
+        if (name == u"_since"_s) {
+            const auto range = search::parseDate(value);
+            if (!range)
+                return errorResponse(
+                    makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
+            since = range->low;
+            kept.append({name, value});
+        }
+    }
+    if (auto failure = pageParameters(ctx.request.query, &result.count, &result.offset))
+        return errorResponse(*failure);
+    auto page = engine->everything(id, since, result.count, result.offset);
+    if (!page)
+        return internal(page.error());
+    return json(ctx, 200,
+                searchBundle(u"/Patient/"_s + id + u"/$everything"_s, kept, result, *page));
+}
+
 Response FhirServer::Private::bundle(const Context &ctx)
 {
     Json input;
@@ -1206,7 +1395,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
                  u".request.method"_s);
             continue;
         }
-        for (const char *conditional : {"ifNoneExist", "ifNoneMatch", "ifModifiedSince"}) {
+        for (const char *conditional : {"ifNoneMatch", "ifModifiedSince"}) {
             if (request->contains(conditional))
                 fail(
                     u"request.%1 (a conditional interaction) is not supported by this server"_s.arg(
@@ -1217,10 +1406,12 @@ Response FhirServer::Private::bundle(const Context &ctx)
             continue;
         if (const QString ifMatch = text("ifMatch"); !ifMatch.isEmpty())
             item.headers.append({"If-Match", ifMatch.toUtf8()});
+        if (const QString ifNoneExist = text("ifNoneExist"); !ifNoneExist.isEmpty())
+            item.headers.append({"If-None-Exist", ifNoneExist.toUtf8()});
         QString url = item.url;
         if (url.startsWith(baseUrlPrefix))
             url = url.mid(baseUrlPrefix.size());
-        if (url.contains(u"://"_s) || url.startsWith(u'/') || url.isEmpty()) {
+        if (url.section(u'?', 0, 0).contains(u"://"_s) || url.startsWith(u'/') || url.isEmpty()) {
             fail(u"request.url must be relative to this server's base"_s, u".request.url"_s);
             continue;
         }
@@ -1273,7 +1464,47 @@ Response FhirServer::Private::bundle(const Context &ctx)
             + error.diagnostics;
         return errorResponse(copy);
     };
+    // A transaction reads the store (conditional creates and references) and writes it in one
+    // SQLite transaction.
+    std::optional<Store::Transaction> outer;
     if (transaction) {
+        outer.emplace(*store);
+        if (!outer->isActive())
+            return internal(outer->error());
+        // A conditional create that finds its resource stands for it: references to its
+        // fullUrl point at the match (http.html#trules).
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            Item &item = items[i];
+            const QByteArray criteria = headerValue(item.headers, "If-None-Exist");
+            if (item.failure || item.assignedId.isEmpty() || criteria.isNull())
+                continue;
+            const QString type = item.identity.section(u'/', 0, 0);
+            QList<StoredVersion> found;
+            if (auto failure
+                = conditionalMatches(type, criteriaOf(criteria), u"ifNoneExist"_s, &found))
+                return entryError(i, *failure);
+            if (found.size() == 1) {
+                for (auto it = assigned.begin(); it != assigned.end(); ++it) {
+                    if (*it == item.identity)
+                        *it = type + u'/' + found.first().id;
+                }
+            }
+        }
+        const auto conditional = [this](const QString &ref, QString *resolved) -> Failure {
+            const QString type = ref.section(u'?', 0, 0);
+            if (!resourceTypes.contains(type))
+                return makeError(ErrorKind::Invalid,
+                                 u"the conditional reference %1 names no resource type"_s.arg(ref));
+            QList<StoredVersion> found;
+            if (auto failure = conditionalMatches(type, criteriaOf(ref.toUtf8()),
+                                                  u"the conditional reference "_s + ref, &found))
+                return failure;
+            if (found.isEmpty())
+                return makeError(ErrorKind::Invalid,
+                                 u"the conditional reference %1 matches nothing"_s.arg(ref));
+            *resolved = type + u'/' + found.first().id;
+            return {};
+        };
         QSet<QString> identities;
         for (qsizetype i = 0; i < items.size(); ++i) {
             Item &item = items[i];
@@ -1287,14 +1518,9 @@ Response FhirServer::Private::bundle(const Context &ctx)
                                   u"%1 is changed by more than one entry"_s.arg(item.identity)));
                 identities.insert(item.identity);
             }
-            if (auto bad = rewriteReferences(item.resource, assigned)) {
-                return entryError(i,
-                                  makeError(ErrorKind::Invalid,
-                                            bad->contains(u'?')
-                                                ? u"the conditional reference %1 is not "
-                                                  "supported by this server"_s.arg(*bad)
-                                                : u"%1 is not the fullUrl of any entry"_s.arg(*bad),
-                                            {u"Bundle.entry[%1].resource"_s.arg(i)}));
+            if (auto failure = rewriteReferences(item.resource, assigned, conditional)) {
+                failure->expression = {u"Bundle.entry[%1].resource"_s.arg(i)};
+                return entryError(i, *failure);
             }
         }
     }
@@ -1312,12 +1538,6 @@ Response FhirServer::Private::bundle(const Context &ctx)
                          [&](qsizetype a, qsizetype b) { return rank(a) < rank(b); });
     }
 
-    std::optional<Store::Transaction> outer;
-    if (transaction) {
-        outer.emplace(*store);
-        if (!outer->isActive())
-            return internal(outer->error());
-    }
     QList<Response> results(items.size());
     for (const qsizetype i : std::as_const(order)) {
         const Item &item = items[i];

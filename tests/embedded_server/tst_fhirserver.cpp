@@ -149,13 +149,29 @@ private Q_SLOTS:
                 codes,
                 QStringList({u"read"_s, u"vread"_s, u"update"_s, u"delete"_s, u"history-instance"_s,
                              u"history-type"_s, u"create"_s, u"search-type"_s}));
-            QCOMPARE(resource["searchParam"].size(), size_t(2));
+            // Every indexed parameter is declared, with its type and documentation.
+            QStringList params;
+            for (const Json &p : resource["searchParam"]) {
+                params.append(QString::fromStdString(str(p["name"])));
+                QVERIFY(!str(p["documentation"]).empty());
+            }
+            for (const QString &code :
+                 {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"gender"_s, u"name"_s, u"birthdate"_s,
+                  u"identifier"_s, u"organization"_s})
+                QVERIFY2(params.contains(code), qPrintable(code));
             QCOMPARE(str(resource["searchParam"][1]["name"]), std::string("_lastUpdated"));
             QCOMPARE(str(resource["searchParam"][1]["type"]), std::string("date"));
             QCOMPARE(str(resource["searchParam"][0]["definition"]),
                      std::string("http://hl7.org/fhir/SearchParameter/Resource-id"));
             QVERIFY(resource["updateCreate"] == Json(true));
-            QVERIFY(resource["conditionalCreate"] == Json(false));
+            QVERIFY(resource["conditionalCreate"] == Json(true));
+            QVERIFY(resource["conditionalUpdate"] == Json(true));
+            QCOMPARE(str(resource["conditionalDelete"]), std::string("single"));
+            QVERIFY(resource["searchInclude"].dump().find("Patient:organization")
+                    != std::string::npos);
+            QVERIFY(resource["searchRevInclude"].dump().find("Observation:subject")
+                    != std::string::npos);
+            QCOMPARE(str(resource["operation"][0]["name"]), std::string("everything"));
             return;
         }
         QFAIL("no Patient in the CapabilityStatement");
@@ -696,9 +712,12 @@ private Q_SLOTS:
         QTest::newRow("empty segment") << QByteArray("GET") << u"/Patient//p1"_s << QByteArray()
                                        << none << 404 << u"not-found"_s << QByteArray();
         // 405
-        QTest::newRow("DELETE type")
-            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 405
-            << u"not-supported"_s << QByteArray("GET, POST");
+        QTest::newRow("conditional DELETE without criteria")
+            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 400
+            << u"invalid"_s << QByteArray();
+        QTest::newRow("PATCH type")
+            << QByteArray("PATCH") << u"/Patient"_s << QByteArray() << none << 405
+            << u"not-supported"_s << QByteArray("GET, POST, PUT, DELETE");
         QTest::newRow("PATCH instance")
             << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray() << none << 405
             << u"not-supported"_s << QByteArray("GET, PUT, DELETE");
