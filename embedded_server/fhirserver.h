@@ -28,12 +28,14 @@ struct ServerOptions
 /// The embedded FHIR R4 server, free of any transport: a Request in, a Response out. The HTTP
 /// listener is a thin adapter over it, and tests call it directly.
 ///
-/// Serves paths under `/fhir/r4`: capabilities (GET metadata), read, vread, create, update
-/// (with create-on-update and If-Match), delete (logical), history at instance, type and
-/// system level, search by `_id` and `_lastUpdated`, and batch and transaction (all or
-/// nothing, with `urn:uuid:` references resolved). Every client error is an
-/// OperationOutcome with its status (see servererror.h). Not thread-safe: one FhirServer per
-/// thread.
+/// Serves paths under `/fhir/r4`: capabilities (GET metadata), read, vread (both with
+/// _summary and _elements), create, update (with create-on-update and If-Match), delete
+/// (logical), conditional create, update and delete, history at instance, type and system
+/// level, search over the index (see search/searchengine.h), Patient/[id]/$everything, and
+/// batch and transaction (all or nothing, with `urn:uuid:` and conditional references
+/// resolved). Every write updates the search index in its own transaction (search/indexer.h).
+/// Every client error is an OperationOutcome with its status (see servererror.h). Not
+/// thread-safe: one FhirServer per thread.
 ///
 ///     auto server = FhirServer::open(model, dataFolder);
 ///     if (!server) return fail(server.error());

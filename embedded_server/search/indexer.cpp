@@ -48,16 +48,18 @@ const std::array<const char *, TableCount> tableNames
     = {"idx_string",   "idx_token",     "idx_date", "idx_number",
        "idx_quantity", "idx_reference", "idx_uri"};
 
-const std::array<const char *, TableCount> insertSql = {
-    "INSERT INTO idx_string (pk, param, norm, exact) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO idx_token (pk, param, system, code, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-    "INSERT INTO idx_date (pk, param, low, high) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO idx_number (pk, param, value) VALUES (?1, ?2, ?3)",
-    "INSERT INTO idx_quantity (pk, param, value, system, code, unit)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    "INSERT INTO idx_reference (pk, param, target_type, target_id, url)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)",
-    "INSERT INTO idx_uri (pk, param, uri) VALUES (?1, ?2, ?3)",
+// QByteArrayLiteral: the statement cache is keyed by the SQL text; no allocation per row.
+const std::array<QByteArray, TableCount> insertSql = {
+    QByteArrayLiteral("INSERT INTO idx_string (pk, param, norm, exact) VALUES (?1, ?2, ?3, ?4)"),
+    QByteArrayLiteral(
+        "INSERT INTO idx_token (pk, param, system, code, text) VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral("INSERT INTO idx_date (pk, param, low, high) VALUES (?1, ?2, ?3, ?4)"),
+    QByteArrayLiteral("INSERT INTO idx_number (pk, param, value) VALUES (?1, ?2, ?3)"),
+    QByteArrayLiteral("INSERT INTO idx_quantity (pk, param, value, system, code, unit)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_reference (pk, param, target_type, target_id, url)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral("INSERT INTO idx_uri (pk, param, uri) VALUES (?1, ?2, ?3)"),
 };
 
 QString text(const json &object, const char *key)
