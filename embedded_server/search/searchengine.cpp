@@ -290,6 +290,7 @@ Result<Criteria> SearchEngine::criteria(const QString &type, const QueryItems &p
     out.values = {type};
     constexpr int maxConditions = 30;
     constexpr qsizetype maxValues = 100;
+    bool selective = false;
     for (const auto &[name, value] : params) {
         if (isResultParameter(name))
             continue;
@@ -312,7 +313,13 @@ Result<Criteria> SearchEngine::criteria(const QString &type, const QueryItems &p
         out.where += " AND " + sql->text;
         out.values += sql->values;
         out.kept.append({name, value});
+        selective = selective || sql->text.startsWith("r.pk IN");
     }
+    // With an index condition, the matches come from the index tables by pk; the unary plus
+    // keeps SQLite from walking every resource of the type instead (a large type such as
+    // Observation would be read whole).
+    if (selective)
+        out.where.prepend('+');
     return out;
 }
 
@@ -761,17 +768,32 @@ Result<SearchPage> SearchEngine::run(const Criteria &criteria, const ResultOptio
     }
     if (options.count == 0)
         return page;
+    // The page is chosen on the resource table alone (a type without criteria is walked in
+    // id order and stops at the page's end); then only its rows read their content.
     QList<SqlValue> values = criteria.values + options.orderValues;
     values.append(options.count + 1); // one more tells whether a next page exists
     values.append(options.offset);
-    auto rows
-        = d->select("SELECT " + Store::versionColumns()
-                        + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE "
-                        + criteria.where + " ORDER BY " + options.orderBy + " LIMIT ? OFFSET ?",
-                    values, cached && options.orderValues.size() <= 3);
-    if (!rows)
-        return Error{rows.error()};
-    page.matches = std::move(rows).value();
+    auto pks = d->store.prepare("SELECT r.pk FROM resource r WHERE " + criteria.where + " ORDER BY "
+                                    + options.orderBy + " LIMIT ? OFFSET ?",
+                                cached && options.orderValues.size() <= 3);
+    if (!pks)
+        return Error{pks.error()};
+    bindAll(pks.value(), values);
+    QList<qint64> order;
+    int rc;
+    while ((rc = pks.value().step()) == SQLITE_ROW)
+        order.append(pks.value().int64(0));
+    if (rc != SQLITE_DONE)
+        return Error{u"search: "_s + d->store.lastError()};
+    for (const qint64 pk : std::as_const(order)) {
+        auto row = d->select("SELECT " + Store::versionColumns()
+                                 + " FROM resource r JOIN resource_version v ON v.seq = r.seq"
+                                   " WHERE r.pk = ?",
+                             {pk}, true);
+        if (!row)
+            return Error{row.error()};
+        page.matches += *row;
+    }
     page.more = page.matches.size() > options.count;
     if (page.more)
         page.matches.removeLast();
