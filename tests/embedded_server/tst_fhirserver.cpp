@@ -678,8 +678,8 @@ private Q_SLOTS:
             << QByteArray("GET") << u"/Patient?_lastUpdated=2023-02-30"_s << QByteArray() << none
             << 400 << u"invalid"_s << QByteArray();
         QTest::newRow("_lastUpdated bad prefix")
-            << QByteArray("GET") << u"/Patient?_lastUpdated=xx2023"_s << QByteArray() << none
-            << 400 << u"invalid"_s << QByteArray();
+            << QByteArray("GET") << u"/Patient?_lastUpdated=xx2023"_s << QByteArray() << none << 400
+            << u"invalid"_s << QByteArray();
         QTest::newRow("_since malformed")
             << QByteArray("GET") << u"/_history?_since=soon"_s << QByteArray() << none << 400
             << u"invalid"_s << QByteArray();
@@ -713,8 +713,8 @@ private Q_SLOTS:
                                        << none << 404 << u"not-found"_s << QByteArray();
         // 405
         QTest::newRow("conditional DELETE without criteria")
-            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 400
-            << u"invalid"_s << QByteArray();
+            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 400 << u"invalid"_s
+            << QByteArray();
         QTest::newRow("PATCH type")
             << QByteArray("PATCH") << u"/Patient"_s << QByteArray() << none << 405
             << u"not-supported"_s << QByteArray("GET, POST, PUT, DELETE");
