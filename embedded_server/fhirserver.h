@@ -32,13 +32,14 @@ struct ServerOptions
 /// listener is a thin adapter over it, and tests call it directly.
 ///
 /// Serves paths under `/fhir/r4`, behind an API-key check unless the options turn it off:
-/// capabilities (GET metadata), read, vread, create, update (with create-on-update and
-/// If-Match), patch (JSON Patch and FHIRPath Patch, with If-Match), delete (logical), history
-/// at instance, type and system level, search by `_id` and `_lastUpdated`, `$validate` at type
-/// and instance level, and batch and transaction (all or nothing, with `urn:uuid:` references
-/// resolved). Every client error is an
-/// OperationOutcome with its status (see servererror.h). Not thread-safe: one FhirServer per
-/// thread.
+/// capabilities (GET metadata), read, vread (both with _summary and _elements), create, update
+/// (with create-on-update and If-Match), patch (JSON Patch and FHIRPath Patch, with If-Match),
+/// delete (logical), conditional create, update and delete, history at instance, type and
+/// system level, search over the index (see search/searchengine.h), `$validate` at type and
+/// instance level, Patient/[id]/$everything, and batch and transaction (all or nothing, with
+/// `urn:uuid:` and conditional references resolved). Every write updates the search index in
+/// its own transaction (search/indexer.h). Every client error is an OperationOutcome with its
+/// status (see servererror.h). Not thread-safe: one FhirServer per thread.
 ///
 ///     auto server = FhirServer::open(model, dataFolder);
 ///     if (!server) return fail(server.error());

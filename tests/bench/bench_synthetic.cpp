@@ -59,6 +59,54 @@ int main(int argc, char **argv)
         out[QStringLiteral("seconds")] = seconds;
         out[QStringLiteral("resources_per_second")] = double(report->resourcesLoaded) / seconds;
         out[QStringLiteral("peak_rss_mb")] = bench::kibFromStatus("VmHWM:") / 1024;
+
+        // Searches on the loaded store, in process (no HTTP): median ms over 50 runs each.
+        QJsonObject searches;
+        for (const auto &[name, query] :
+             {std::pair{
+                  "Patient?gender=male&_count=20",
+                  QList<QPair<QString, QString>>{{QStringLiteral("gender"), QStringLiteral("male")},
+                                                 {QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{"Observation?patient=[id]&_count=20", QList<QPair<QString, QString>>{}}}) {
+            fhir::server::Request request;
+            request.method = QByteArrayLiteral("GET");
+            request.path = fhir::server::FhirServer::basePath() + QStringLiteral("/Patient");
+            request.query = query;
+            if (query.isEmpty()) { // one patient's observations, through the reference index
+                request.path
+                    = fhir::server::FhirServer::basePath() + QStringLiteral("/Observation");
+                const auto first = (*server)->handle(
+                    {QByteArrayLiteral("GET"),
+                     fhir::server::FhirServer::basePath() + QStringLiteral("/Patient"),
+                     {{QStringLiteral("_count"), QStringLiteral("1")}},
+                     {},
+                     {}});
+                const auto bundle = nlohmann::json::parse(first.body.toStdString(), nullptr, false);
+                const std::string id = bundle.is_object() && bundle.contains("entry")
+                    ? bundle["entry"][0]["resource"]["id"].get<std::string>()
+                    : std::string();
+                request.query = {{QStringLiteral("patient"), QString::fromStdString(id)},
+                                 {QStringLiteral("_count"), QStringLiteral("20")}};
+            }
+            std::vector<double> runs;
+            qint64 total = 0;
+            for (int i = 0; i < 50; ++i) {
+                QElapsedTimer t;
+                t.start();
+                const auto response = (*server)->handle(request);
+                runs.push_back(double(t.nsecsElapsed()) / 1e6);
+                if (i == 0) {
+                    const auto bundle
+                        = nlohmann::json::parse(response.body.toStdString(), nullptr, false);
+                    total = bundle.is_object() ? bundle.value("total", qint64(-1)) : -1;
+                }
+            }
+            QJsonObject figure;
+            figure[QStringLiteral("median_ms")] = bench::median(runs);
+            figure[QStringLiteral("total")] = total;
+            searches[QLatin1String(name)] = figure;
+        }
+        out[QStringLiteral("search")] = searches;
         std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
         return 0;
     }
