@@ -5,6 +5,7 @@
 //
 //   storewriter FOLDER COUNT
 
+#include "embedded_server/sqlstatement.h"
 #include "embedded_server/store.h"
 
 #include <QCoreApplication>
@@ -37,6 +38,14 @@ int main(int argc, char *argv[])
     auto store = Store::open(args[1]);
     if (!store) {
         std::fprintf(stderr, "%s\n", qPrintable(store.error()));
+        return 1;
+    }
+    // The store keeps a 32 MB page cache, which would hold this whole transaction in memory;
+    // a small one makes SQLite spill the uncommitted pages into the WAL, as a larger
+    // transaction would, and that is the state this writer is killed in.
+    auto pragma = (*store)->prepare(QByteArrayLiteral("PRAGMA cache_size = -1000"), false);
+    if (!pragma || pragma.value().step() != SQLITE_DONE) {
+        std::fprintf(stderr, "cannot shrink the page cache\n");
         return 1;
     }
     // About 2 kB each: a few thousand overflow SQLite's page cache, so the uncommitted

@@ -42,6 +42,7 @@ private Q_SLOTS:
     {
         m_dir = std::make_unique<QTemporaryDir>();
         fhir::server::ServerOptions options;
+        options.requireApiKey = false; // API keys are tested in tst_apikeygate
         options.baseUrl = base;
         auto server = FhirServer::open(m_model, m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));

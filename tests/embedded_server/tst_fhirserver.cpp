@@ -177,7 +177,7 @@ private Q_SLOTS:
                     != std::string::npos);
             QVERIFY(resource["searchRevInclude"].dump().find("Observation:subject")
                     != std::string::npos);
-            QCOMPARE(str(resource["operation"][0]["name"]), std::string("everything"));
+            QCOMPARE(str(resource["operation"][1]["name"]), std::string("everything"));
             return;
         }
         QFAIL("no Patient in the CapabilityStatement");

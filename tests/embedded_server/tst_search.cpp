@@ -33,6 +33,7 @@ private:
     void open()
     {
         fhir::server::ServerOptions options;
+        options.requireApiKey = false; // API keys are tested in tst_apikeygate
         options.baseUrl = base;
         auto server = FhirServer::open(m_model, m_dir->path(), options);
         QVERIFY2(server, qPrintable(server.error()));
@@ -407,13 +408,14 @@ private Q_SLOTS:
         QVERIFY(!ids(found).contains(u"p2"_s));
     }
 
-    // A database written before the index (schema 1) gets its resources indexed on open.
+    // A database written before the index (schema 2: resources and API keys) gets its
+    // resources indexed on open.
     void oldDatabaseIndexedOnOpen()
     {
         fresh();
         m_server.reset();
         {
-            // Make the file look like schema 1: no index tables, user_version 1.
+            // Make the file look like schema 2: no index tables, user_version 2.
             sqlite3 *db = nullptr;
             const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
             QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
@@ -421,7 +423,7 @@ private Q_SLOTS:
                 = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
                   "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
                   "DROP TABLE idx_reference; DROP TABLE idx_uri; DROP TABLE index_pending;"
-                  "PRAGMA user_version = 1;";
+                  "PRAGMA user_version = 2;";
             QCOMPARE(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK);
             sqlite3_close(db);
         }
