@@ -15,6 +15,8 @@ packages=(
   fonts-dejavu-core
   # test-time tools: virtual display, session bus, a real Secret Service
   xvfb xauth dbus dbus-x11 gnome-keyring
+  # the guided-tour test runs the cURL command the app shows
+  curl
   # packaging metadata checks
   appstream desktop-file-utils
 )

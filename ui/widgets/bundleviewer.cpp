@@ -24,10 +24,10 @@ BundleViewer::BundleViewer(QWidget *parent)
     : QWidget(parent)
     , m_model(new BundleEntryModel(this))
     , m_total(new QLabel)
-    , m_first(new QPushButton(tr("⏮ First")))
+    , m_first(new QPushButton(tr("« First")))
     , m_previous(new QPushButton(tr("◀ Previous")))
     , m_next(new QPushButton(tr("Next ▶")))
-    , m_last(new QPushButton(tr("Last ⏭")))
+    , m_last(new QPushButton(tr("Last »")))
     , m_download(new QPushButton(tr("Download…")))
     , m_table(new QTableView)
     , m_entry(new QPlainTextEdit)
@@ -66,10 +66,12 @@ BundleViewer::BundleViewer(QWidget *parent)
     m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(BundleEntryModel::SummaryColumn,
                                                       QHeaderView::Stretch);
-    m_table->setColumnWidth(BundleEntryModel::TypeColumn, 110);
-    m_table->setColumnWidth(BundleEntryModel::IdColumn, 120);
-    m_table->setColumnWidth(BundleEntryModel::LastUpdatedColumn, 170);
-    m_table->setColumnWidth(BundleEntryModel::ModeColumn, 60);
+    m_table->setTextElideMode(Qt::ElideMiddle);
+    m_table->setColumnWidth(BundleEntryModel::TypeColumn, 90);
+    m_table->setColumnWidth(BundleEntryModel::IdColumn, 80);
+    m_table->setColumnWidth(BundleEntryModel::LastUpdatedColumn, 140);
+    m_table->setColumnWidth(BundleEntryModel::ModeColumn, 55);
+    m_table->horizontalHeader()->setMinimumSectionSize(40);
 
     m_entry->setObjectName(u"bundleEntryJson"_s);
     m_entry->setAccessibleName(tr("Entry JSON"));
@@ -80,7 +82,7 @@ BundleViewer::BundleViewer(QWidget *parent)
     m_references->setObjectName(u"bundleReferences"_s);
     m_references->setAccessibleName(tr("References in this entry"));
     m_references->setToolTip(tr("Double-click (or Enter) to open the referenced resource"));
-    m_references->setMaximumHeight(90);
+    m_references->setMaximumHeight(72);
 
     auto *side = new QWidget;
     auto *sideLayout = new QVBoxLayout(side);
@@ -92,8 +94,9 @@ BundleViewer::BundleViewer(QWidget *parent)
     auto *split = new QSplitter;
     split->addWidget(m_table);
     split->addWidget(side);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 1);
+    split->setSizes({640, 300});
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

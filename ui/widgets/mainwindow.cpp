@@ -118,21 +118,22 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
 
     // The API page: operations, then Try It Out above the response.
     m_operations->setObjectName(QStringLiteral("operationsPanel"));
-    m_operations->setMinimumWidth(240);
+    m_operations->setMinimumWidth(300);
     m_request->setObjectName(QStringLiteral("requestPanel"));
     m_response->setObjectName(QStringLiteral("responseView"));
     auto *exchange = new QSplitter(Qt::Vertical);
     exchange->setObjectName(QStringLiteral("exchangeSplitter"));
     exchange->addWidget(m_request);
     exchange->addWidget(m_response);
-    exchange->setStretchFactor(0, 3);
-    exchange->setStretchFactor(1, 2);
+    exchange->setStretchFactor(0, 1);
+    exchange->setStretchFactor(1, 1);
+    exchange->setSizes({420, 420});
     auto *apiPage = new QSplitter;
     apiPage->setObjectName(QStringLiteral("apiSplitter"));
     apiPage->addWidget(m_operations);
     apiPage->addWidget(exchange);
     apiPage->setStretchFactor(1, 1);
-    apiPage->setSizes({280, 700});
+    apiPage->setSizes({300, 700});
 
     m_schemaPage = schemaSplit;
     m_tabs->setObjectName(QStringLiteral("typeTabs"));
@@ -325,6 +326,7 @@ void MainWindow::setEndpoint(const app::Endpoint &endpoint)
         return;
     }
     m_endpointLabel->setText(tr("Endpoint: %1").arg(endpoint.baseUrl.toString()));
+    m_response->showMessage(tr("Run a request to see its answer here."));
     app::ApiRequest metadata;
     metadata.path = QStringLiteral("metadata");
     m_capabilityClient->send(metadata);

@@ -21,6 +21,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QShortcut>
 #include <QStyledItemDelegate>
 #include <QTableView>
@@ -129,6 +130,7 @@ RequestPanel::RequestPanel(std::shared_ptr<const schema::Model> model, QWidget *
     , m_curl(codeEditor(u"curlPreview"_s, tr("cURL command")))
     , m_execute(new QPushButton(tr("Execute")))
     , m_cancel(new QPushButton(tr("Cancel")))
+    , m_scroll(new QScrollArea)
 {
     m_title->setObjectName(u"operationTitle"_s);
     m_title->setTextFormat(Qt::RichText);
@@ -236,9 +238,10 @@ RequestPanel::RequestPanel(std::shared_ptr<const schema::Model> model, QWidget *
     bodyTools->addWidget(m_schema);
     auto *bodyLayout = new QVBoxLayout(m_bodyGroup);
     bodyLayout->addLayout(bodyTools);
-    bodyLayout->addWidget(m_body, 1);
+    // The problems above the text, so both stay in view.
     bodyLayout->addWidget(m_validation);
     bodyLayout->addWidget(m_issues);
+    bodyLayout->addWidget(m_body, 1);
 
     auto *curlGroup = new QGroupBox(tr("cURL"));
     m_secretMode->setObjectName(u"curlSecretMode"_s);
@@ -279,14 +282,13 @@ RequestPanel::RequestPanel(std::shared_ptr<const schema::Model> model, QWidget *
     layout->addWidget(m_headerGroup);
     layout->addWidget(curlGroup);
     layout->addLayout(actions);
-    auto *scroll = new QScrollArea;
-    scroll->setObjectName(u"requestScroll"_s);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setWidget(content);
+    m_scroll->setObjectName(u"requestScroll"_s);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidget(content);
     auto *outer = new QVBoxLayout(this);
     outer->setContentsMargins(0, 0, 0, 0);
-    outer->addWidget(scroll);
+    outer->addWidget(m_scroll);
 
     // Tab order follows the reading order.
     setTabOrder(m_tryItOut, m_method);
@@ -427,6 +429,7 @@ void RequestPanel::setOperation(const Operation &operation)
     m_tryItOut->setChecked(false);
     setEditable(false);
     updatePreview();
+    m_scroll->verticalScrollBar()->setValue(0); // a new operation reads from the top
 }
 
 void RequestPanel::rebuildPathFields()
@@ -715,6 +718,7 @@ bool RequestPanel::validateBody()
                                            : tr("✗ %n problem(s); select one to see where", nullptr,
                                                 int(issues.size())));
     markIssues();
+    m_scroll->ensureWidgetVisible(m_validation, 10, 40);
     return issues.isEmpty();
 }
 

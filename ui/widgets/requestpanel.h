@@ -21,6 +21,7 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QTableView;
 class QTableWidget;
 
@@ -125,6 +126,7 @@ private:
     QPlainTextEdit *m_curl;
     QPushButton *m_execute;
     QPushButton *m_cancel;
+    QScrollArea *m_scroll;
 };
 
 } // namespace fhir::ui
