@@ -1,6 +1,7 @@
 #include "bundleentrymodel.h"
 
 #include "app/examplelibrary.h"
+#include "ui/models/jsonfields.h"
 
 using namespace Qt::StringLiterals;
 using Json = nlohmann::json;
@@ -9,32 +10,8 @@ namespace fhir::ui {
 
 namespace {
 
-QString text(const Json &object, const char *key)
-{
-    if (!object.is_object())
-        return {};
-    const auto it = object.find(key);
-    if (it == object.end())
-        return {};
-    if (it->is_string())
-        return QString::fromStdString(it->get<std::string>());
-    if (it->is_number_integer())
-        return QString::number(it->get<qint64>());
-    if (it->is_number())
-        return QString::number(it->get<double>());
-    if (it->is_boolean())
-        return it->get<bool>() ? u"true"_s : u"false"_s;
-    return {};
-}
-
-const Json &member(const Json &object, const char *key)
-{
-    static const Json none;
-    if (!object.is_object())
-        return none;
-    const auto it = object.find(key);
-    return it == object.end() ? none : *it;
-}
+using jsonfields::member;
+using jsonfields::text;
 
 const Json &first(const Json &object, const char *key)
 {

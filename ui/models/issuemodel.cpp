@@ -1,37 +1,11 @@
 #include "issuemodel.h"
 
+#include "ui/models/jsonfields.h"
+
 using namespace Qt::StringLiterals;
 using Json = nlohmann::json;
 
 namespace fhir::ui {
-
-namespace {
-
-QString str(const Json &object, const char *key)
-{
-    if (!object.is_object())
-        return {};
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                 : QString();
-}
-
-QStringList strings(const Json &object, const char *key)
-{
-    QStringList out;
-    if (!object.is_object())
-        return out;
-    const auto it = object.find(key);
-    if (it == object.end() || !it->is_array())
-        return out;
-    for (const Json &item : *it) {
-        if (item.is_string())
-            out.append(QString::fromStdString(item.get<std::string>()));
-    }
-    return out;
-}
-
-} // namespace
 
 IssueModel::IssueModel(QObject *parent)
     : QAbstractTableModel(parent)
@@ -42,21 +16,19 @@ bool IssueModel::setOutcome(const Json &resource)
 {
     beginResetModel();
     m_issues.clear();
-    const bool isOutcome = str(resource, "resourceType") == u"OperationOutcome"_s;
+    const bool isOutcome = jsonfields::text(resource, "resourceType") == u"OperationOutcome"_s;
     if (isOutcome) {
         if (const auto list = resource.find("issue"); list != resource.end() && list->is_array()) {
             for (const Json &issue : *list) {
                 Issue i;
-                i.severity = str(issue, "severity");
-                i.code = str(issue, "code");
-                i.text = issue.is_object() && issue.contains("details")
-                    ? str(issue["details"], "text")
-                    : QString();
+                i.severity = jsonfields::text(issue, "severity");
+                i.code = jsonfields::text(issue, "code");
+                i.text = jsonfields::text(jsonfields::member(issue, "details"), "text");
                 if (i.text.isEmpty())
-                    i.text = str(issue, "diagnostics");
-                i.expressions = strings(issue, "expression");
+                    i.text = jsonfields::text(issue, "diagnostics");
+                i.expressions = jsonfields::strings(issue, "expression");
                 if (i.expressions.isEmpty())
-                    i.expressions = strings(issue, "location");
+                    i.expressions = jsonfields::strings(issue, "location");
                 m_issues.append(i);
             }
         }

@@ -1,5 +1,7 @@
 #include "operationsmodel.h"
 
+#include "ui/models/jsonfields.h"
+
 #include <QRegularExpression>
 
 using namespace Qt::StringLiterals;
@@ -9,12 +11,7 @@ namespace fhir::ui {
 
 namespace {
 
-QString str(const Json &object, const char *key)
-{
-    const auto it = object.find(key);
-    return it != object.end() && it->is_string() ? QString::fromStdString(it->get<std::string>())
-                                                 : QString();
-}
+using jsonfields::text;
 
 QStringList codes(const Json &object, const char *listKey, const char *field)
 {
@@ -24,7 +21,7 @@ QStringList codes(const Json &object, const char *listKey, const char *field)
         return out;
     for (const Json &item : *it) {
         if (item.is_object())
-            out.append(str(item, field));
+            out.append(text(item, field));
     }
     return out;
 }
@@ -35,7 +32,7 @@ const Json *firstServerRest(const Json &cs)
     if (rest == cs.end() || !rest->is_array())
         return nullptr;
     for (const Json &r : *rest) {
-        if (r.is_object() && str(r, "mode") != u"client"_s)
+        if (r.is_object() && text(r, "mode") != u"client"_s)
             return &r;
     }
     return nullptr;
@@ -48,6 +45,17 @@ struct OperationShape
     bool instance;
     QByteArray method;
 };
+
+// CapabilityStatement.rest.operation.name is written without '$', but some servers add it.
+QStringList operationNames(QStringList names)
+{
+    for (QString &name : names) {
+        if (name.startsWith(u'$'))
+            name.remove(0, 1);
+    }
+    names.removeAll(QString());
+    return names;
+}
 
 OperationShape shapeOf(const QString &name)
 {
@@ -129,7 +137,7 @@ const Json *OperationsModel::restResource(const QString &type) const
     if (resources == rest->end() || !resources->is_array())
         return nullptr;
     for (const Json &r : *resources) {
-        if (r.is_object() && str(r, "type") == type)
+        if (r.is_object() && text(r, "type") == type)
             return &r;
     }
     return nullptr;
@@ -206,11 +214,7 @@ void OperationsModel::rebuild()
         if (interactions.contains(u"search-type"_s))
             add(Operation::Kind::SearchPost, "POST", t + u"/_search"_s,
                 tr("Search %1 resources with a form body").arg(t));
-        for (QString name : operations) {
-            if (name.startsWith(u'$'))
-                name.remove(0, 1);
-            if (name.isEmpty())
-                continue;
+        for (const QString &name : operationNames(operations)) {
             const OperationShape shape = shapeOf(name);
             add(Operation::Kind::NamedOperation, shape.method,
                 shape.instance ? t + u"/{id}/$"_s + name : t + u"/$"_s + name,
@@ -246,13 +250,9 @@ void OperationsModel::rebuild()
     if (system.contains(u"search-system"_s))
         addSystem(Operation::Kind::SearchSystem, "GET", QString(),
                   tr("Search across types (?_type=…)"));
-    for (QString name : systemOperations) {
-        if (name.startsWith(u'$'))
-            name.remove(0, 1);
-        if (!name.isEmpty())
-            addSystem(Operation::Kind::NamedOperation, shapeOf(name).method, u"$"_s + name,
-                      tr("The $%1 operation").arg(name));
-    }
+    for (const QString &name : operationNames(systemOperations))
+        addSystem(Operation::Kind::NamedOperation, shapeOf(name).method, u"$"_s + name,
+                  tr("The $%1 operation").arg(name));
     endResetModel();
 }
 
