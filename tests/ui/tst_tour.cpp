@@ -17,6 +17,7 @@
 
 #include "testmodel.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -30,6 +31,7 @@
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -226,6 +228,17 @@ private Q_SLOTS:
         QCOMPARE(finished.size(), 1);
         QCOMPARE(finished.first().at(1).toInt(), 201);
 
+        // PUT on the new Patient: If-Match is filled from the ETag just seen.
+        selectOperation(window, u"PUT /Patient/{id}"_s);
+        QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+        QTest::keyClicks(child<QLineEdit>(window, u"pathParam_id"_s), newId);
+        auto *headerTable = child<QTableWidget>(window, u"headersTable"_s);
+        QCOMPARE(headerTable->item(2, 0)->text(), u"If-Match"_s);
+        QCOMPARE(headerTable->item(2, 1)->text(), u"W/\"1\""_s);
+        QVERIFY(child<QPlainTextEdit>(window, u"curlPreview"_s)
+                    ->toPlainText()
+                    .contains(u"-H 'If-Match: W/\"1\"'"_s));
+
         // The same cURL, run by the real curl, makes another Patient the same way.
         QProcess process;
         QSignalSpy processDone(&process, &QProcess::finished);
@@ -391,6 +404,40 @@ private Q_SLOTS:
         for (const QString &name : {u"1-operations"_s, u"2-try-it-out"_s, u"3-response"_s,
                                     u"4-bundle"_s, u"5-validation"_s})
             QVERIFY(QFileInfo(QDir(dir).filePath(name + u".png"_s)).size() > 1000);
+    }
+
+    void rendersInADarkPalette()
+    {
+        // A dark desktop theme: nothing may assume a white background.
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xe0, 0xe0, 0xe0));
+        dark.setColor(QPalette::Highlight, QColor(0x2a, 0x82, 0xda));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        dark.setColor(QPalette::PlaceholderText, QColor(0x9e, 0x9e, 0x9e));
+        QApplication::setPalette(dark);
+        {
+            ui::MainWindow window(m_model);
+            window.resize(1400, 900);
+            window.show();
+            QVERIFY(QTest::qWaitForWindowExposed(&window));
+            window.setEndpoint(endpoint());
+            selectOperation(window, u"POST /Patient"_s);
+            QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+            auto *examples = child<QComboBox>(window, u"bodyExamples"_s);
+            examples->setCurrentIndex(1);
+            Q_EMIT examples->activated(1);
+            execute(window, u"201"_s);
+            const QString path = QDir(artifactsDir()).filePath(u"6-dark.png"_s);
+            QVERIFY(window.grab().save(path));
+        }
+        QApplication::setPalette(light);
     }
 };
 

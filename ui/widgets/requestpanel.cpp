@@ -222,6 +222,7 @@ RequestPanel::RequestPanel(std::shared_ptr<const schema::Model> model, QWidget *
     new JsonHighlighter(m_body->document());
     m_validation->setObjectName(u"validationSummary"_s);
     m_validation->setWordWrap(true);
+    m_validation->hide();
     m_issues->setObjectName(u"validationIssues"_s);
     m_issues->setAccessibleName(tr("Validation issues"));
     m_issues->setModel(m_issueModel);
@@ -328,6 +329,7 @@ RequestPanel::RequestPanel(std::shared_ptr<const schema::Model> model, QWidget *
         m_issueModel->clear();
         m_issues->hide();
         m_validation->clear();
+        m_validation->hide();
         m_body->setExtraSelections({});
         updatePreview();
     });
@@ -708,6 +710,7 @@ bool RequestPanel::validateBody()
         cursor.setPosition(int(qBound(qsizetype(0), at, text.size())));
         m_body->setTextCursor(cursor);
         m_validation->setText(tr("✗ The body is not JSON: %1").arg(QString::fromUtf8(e.what())));
+        m_validation->show();
         m_issueModel->clear();
         m_issues->hide();
         return false;
@@ -717,6 +720,7 @@ bool RequestPanel::validateBody()
     m_validation->setText(issues.isEmpty() ? tr("✓ Valid against the FHIR R4 definitions")
                                            : tr("✗ %n problem(s); select one to see where", nullptr,
                                                 int(issues.size())));
+    m_validation->show();
     markIssues();
     m_scroll->ensureWidgetVisible(m_validation, 10, 40);
     return issues.isEmpty();
