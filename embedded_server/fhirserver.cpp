@@ -1,6 +1,10 @@
 #include "fhirserver.h"
 
 #include "operationoutcome.h"
+#include "search/indexer.h"
+#include "search/searchengine.h"
+#include "search/searchvalues.h"
+#include "search/subsetting.h"
 #include "servererror.h"
 #include "serverlogging.h"
 
@@ -106,89 +110,6 @@ bool isXmlType(const QByteArray &type)
         || type == "application/xml+fhir" || type == "xml";
 }
 
-/// A FHIR date, dateTime or instant as the interval it covers at its precision ("2024" is
-/// the whole year). Times without a zone are taken as UTC.
-std::optional<TimeRange> parseFhirDate(const QString &text)
-{
-    static const QRegularExpression pattern(
-        u"^(\\d{4})(?:-(\\d{2})(?:-(\\d{2})(?:T(\\d{2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,9}))?)?"
-        "(Z|[+-]\\d{2}:\\d{2})?)?)?)?$"_s);
-    const auto m = pattern.match(text);
-    if (!m.hasMatch())
-        return std::nullopt;
-    const int year = m.captured(1).toInt();
-    const bool hasMonth = m.hasCaptured(2);
-    const bool hasDay = m.hasCaptured(3);
-    const bool hasTime = m.hasCaptured(4);
-    const QDate date(year, hasMonth ? m.captured(2).toInt() : 1,
-                     hasDay ? m.captured(3).toInt() : 1);
-    if (!date.isValid())
-        return std::nullopt;
-    if (!hasTime) {
-        const QDate end = hasDay ? date.addDays(1)
-            : hasMonth           ? date.addMonths(1)
-                                 : date.addYears(1);
-        return TimeRange{QDateTime(date, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(),
-                         QDateTime(end, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch(), false};
-    }
-    const bool hasSeconds = m.hasCaptured(6);
-    const bool hasFraction = m.hasCaptured(7);
-    const int ms = hasFraction ? m.captured(7).left(3).leftJustified(3, u'0').toInt() : 0;
-    const QTime time(m.captured(4).toInt(), m.captured(5).toInt(),
-                     hasSeconds ? m.captured(6).toInt() : 0, ms);
-    if (!time.isValid())
-        return std::nullopt;
-    int offsetSeconds = 0;
-    const QString zone = m.captured(8);
-    if (!zone.isEmpty() && zone != u"Z"_s) {
-        const int hours = zone.mid(1, 2).toInt();
-        const int minutes = zone.mid(4, 2).toInt();
-        if (hours > 14 || minutes > 59)
-            return std::nullopt;
-        offsetSeconds = (hours * 3600 + minutes * 60) * (zone.startsWith(u'-') ? -1 : 1);
-    }
-    const qint64 start
-        = QDateTime(date, time, Qt::OffsetFromUTC, offsetSeconds).toMSecsSinceEpoch();
-    const qint64 length = hasFraction ? 1 : hasSeconds ? 1000 : 60 * 1000;
-    return TimeRange{start, start + length, false};
-}
-
-/// A `_lastUpdated` value with its prefix, as the interval of times it matches.
-std::optional<TimeRange> parseDateSearch(const QString &value, QString *problem)
-{
-    static const QStringList prefixes
-        = {u"eq"_s, u"ne"_s, u"gt"_s, u"lt"_s, u"ge"_s, u"le"_s, u"sa"_s, u"eb"_s, u"ap"_s};
-    QString prefix = u"eq"_s;
-    QString text = value;
-    if (value.size() > 2 && value.at(0).isLetter() && prefixes.contains(value.left(2))) {
-        prefix = value.left(2);
-        text = value.mid(2);
-    }
-    if (prefix == u"ap"_s) {
-        *problem = u"the prefix 'ap' is not supported by this server"_s;
-        return std::nullopt;
-    }
-    const auto range = parseFhirDate(text);
-    if (!range) {
-        *problem = u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text);
-        return std::nullopt;
-    }
-    constexpr qint64 min = std::numeric_limits<qint64>::min();
-    constexpr qint64 max = std::numeric_limits<qint64>::max();
-    // A stored time is one instant t; the search value covers [from, to).
-    if (prefix == u"eq"_s)
-        return *range;
-    if (prefix == u"ne"_s)
-        return TimeRange{range->fromMs, range->toMs, true};
-    if (prefix == u"gt"_s || prefix == u"sa"_s)
-        return TimeRange{range->toMs, max, false};
-    if (prefix == u"lt"_s || prefix == u"eb"_s)
-        return TimeRange{min, range->fromMs, false};
-    if (prefix == u"ge"_s)
-        return TimeRange{range->fromMs, max, false};
-    return TimeRange{min, range->toMs, false}; // le
-}
-
 /// Percent-encodes a query for links, '+' included (clients read a bare '+' as a space).
 QString encodeQuery(const QList<QPair<QString, QString>> &items)
 {
@@ -248,9 +169,11 @@ Failure splitPath(const QString &path, QStringList *segments)
     return {};
 }
 
-/// Replaces `urn:uuid:` references by the ids a transaction assigned, anywhere in a resource.
-/// Returns the first reference it cannot resolve or does not support.
-std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QString> &ids)
+/// Replaces `urn:uuid:` references by the ids a transaction assigned, and conditional
+/// references ("Patient?identifier=x|1") by what `conditional` resolves them to, anywhere in a
+/// resource. Stops at the first failure.
+Failure rewriteReferences(Json &value, const QHash<QString, QString> &ids,
+                          const std::function<Failure(const QString &, QString *)> &conditional)
 {
     if (value.is_object()) {
         for (auto it = value.begin(); it != value.end(); ++it) {
@@ -259,30 +182,37 @@ std::optional<QString> rewriteReferences(Json &value, const QHash<QString, QStri
                 if (ref.startsWith(u"urn:uuid:"_s) || ref.startsWith(u"urn:oid:"_s)) {
                     const auto found = ids.constFind(ref);
                     if (found == ids.cend())
-                        return ref;
+                        return makeError(ErrorKind::Invalid,
+                                         u"%1 is not the fullUrl of any entry"_s.arg(ref));
                     it.value() = found->toStdString();
                 } else if (ref.contains(u'?')) {
-                    return ref; // a conditional reference: not supported yet
+                    QString resolved;
+                    if (auto failure = conditional(ref, &resolved))
+                        return failure;
+                    it.value() = resolved.toStdString();
                 }
-            } else if (auto bad = rewriteReferences(it.value(), ids)) {
-                return bad;
+            } else if (auto failure = rewriteReferences(it.value(), ids, conditional)) {
+                return failure;
             }
         }
     } else if (value.is_array()) {
         for (Json &item : value) {
-            if (auto bad = rewriteReferences(item, ids))
-                return bad;
+            if (auto failure = rewriteReferences(item, ids, conditional))
+                return failure;
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 enum class ReturnPreference { Representation, Minimal, OperationOutcome };
 
+/// Prefer: handling (search.html#errors): without it, unknown search parameters are ignored.
+enum class Handling { Default, Lenient, Strict };
+
 struct Preferences
 {
     ReturnPreference ret = ReturnPreference::Representation;
-    bool lenient = false;
+    Handling handling = Handling::Default;
 };
 
 Preferences preferences(const Request &request)
@@ -299,9 +229,9 @@ Preferences preferences(const Request &request)
             else if (part == "return=OperationOutcome")
                 prefs.ret = ReturnPreference::OperationOutcome;
             else if (part == "handling=lenient")
-                prefs.lenient = true;
+                prefs.handling = Handling::Lenient;
             else if (part == "handling=strict")
-                prefs.lenient = false;
+                prefs.handling = Handling::Strict;
         }
     }
     return prefs;
@@ -319,6 +249,9 @@ struct FhirServer::Private
     std::shared_ptr<const schema::Model> model;
     std::unique_ptr<schema::Validator> validator; // checks every resource written
     std::unique_ptr<Store> store;
+    std::unique_ptr<search::Indexer> indexer; // keeps the index tables in step with writes
+    std::unique_ptr<search::SearchEngine> engine;
+    std::unique_ptr<search::Subsetter> subsetter; // _summary and _elements
     ServerOptions options;
     QSet<QString> resourceTypes;
     std::function<qint64()> clock = [] {
@@ -363,19 +296,38 @@ struct FhirServer::Private
     }
 
     Response capabilityStatement(const Context &ctx);
+    /// A resource as read or vread answer it: trimmed by _summary or _elements when asked.
+    Response shaped(const Context &ctx, const QByteArray &content);
     Response read(const Context &ctx, const QString &type, const QString &id);
     Response vread(const Context &ctx, const QString &type, const QString &id, const QString &vid);
     Response create(const Context &ctx, const QString &type);
-    Response update(const Context &ctx, const QString &type, const QString &id);
+    Response update(const Context &ctx, const QString &type, const QString &id,
+                    bool idFromCriteria = false);
+    /// PUT and DELETE on [type]?criteria (http.html#cond-update, #cdelete).
+    Response conditionalUpdate(const Context &ctx, const QString &type);
+    Response conditionalDelete(const Context &ctx, const QString &type);
+    /// The query items of conditional criteria written as a URL: "identifier=x|1",
+    /// "?identifier=x|1" or "Patient?identifier=x|1".
+    static QList<QPair<QString, QString>> criteriaOf(const QByteArray &text);
+    /// The current resources matching conditional criteria: at most two, enough to tell one
+    /// from many. Unknown parameters and empty criteria are errors here: ignoring them would
+    /// match what the client did not mean.
+    Failure conditionalMatches(const QString &type, const QList<QPair<QString, QString>> &query,
+                               const QString &what, QList<StoredVersion> *found);
     Response remove(const Context &ctx, const QString &type, const QString &id);
     Response history(const Context &ctx, const QString &type, const QString &id);
     Response search(const Context &ctx, const QString &type, bool post);
     Response bundle(const Context &ctx);
+    /// Patient/[id]/$everything: the patient and its compartment, paged.
+    Response everything(const Context &ctx, const QString &id);
 
     Failure pageParameters(const QList<QPair<QString, QString>> &params, qint64 *count,
                            qint64 *offset) const;
+    /// self, next, previous, first and last (when the total is known).
     Json links(const QString &path, const QList<QPair<QString, QString>> &kept, qint64 count,
-               qint64 offset, qint64 total) const;
+               qint64 offset, std::optional<qint64> total, bool more) const;
+    Json searchBundle(const QString &path, const QList<QPair<QString, QString>> &kept,
+                      const search::ResultOptions &result, const search::SearchPage &page);
 };
 
 FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_ptr<Store> store,
@@ -385,6 +337,9 @@ FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_p
     d->model = std::move(model);
     d->validator = std::make_unique<schema::Validator>(d->model);
     d->store = std::move(store);
+    d->indexer = std::make_unique<search::Indexer>(d->model, *d->store);
+    d->engine = std::make_unique<search::SearchEngine>(d->model, *d->store, *d->indexer);
+    d->subsetter = std::make_unique<search::Subsetter>(d->model);
     d->options = std::move(options);
     const QStringList types = d->model->resourceTypes();
     d->resourceTypes = QSet<QString>(types.begin(), types.end());
@@ -401,8 +356,11 @@ Result<std::unique_ptr<FhirServer>> FhirServer::open(std::shared_ptr<const schem
     auto store = Store::open(dataFolder);
     if (!store)
         return Error{store.error()};
-    return std::make_unique<FhirServer>(std::move(model), std::move(store).value(),
-                                        std::move(options));
+    auto server = std::make_unique<FhirServer>(std::move(model), std::move(store).value(),
+                                               std::move(options));
+    if (auto ok = server->d->indexer->open(); !ok)
+        return Error{u"cannot prepare the search index: "_s + ok.error()};
+    return server;
 }
 
 const ServerOptions &FhirServer::options() const
@@ -464,6 +422,11 @@ Response FhirServer::Private::dispatch(const Request &request)
     }
     if (auto failure = negotiate(ctx))
         return errorResponse(*failure);
+    // A server made with the constructor rather than open() prepares its index here.
+    if (!indexer->isOpen()) {
+        if (auto ok = indexer->open(); !ok)
+            return internal(u"cannot prepare the search index: "_s + ok.error());
+    }
 
     QStringList segments;
     if (auto failure = splitPath(request.path, &segments))
@@ -696,7 +659,11 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
             return search(ctx, type, false);
         if (method == "POST")
             return create(ctx, type);
-        return errorResponse(methodNotAllowed(method, type, "GET, POST"));
+        if (method == "PUT")
+            return conditionalUpdate(ctx, type);
+        if (method == "DELETE")
+            return conditionalDelete(ctx, type);
+        return errorResponse(methodNotAllowed(method, type, "GET, POST, PUT, DELETE"));
     }
     if (s.size() == 2 && s[1] == u"_search"_s) {
         if (get || method == "POST")
@@ -721,6 +688,10 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
             return remove(ctx, type, id);
         return errorResponse(methodNotAllowed(method, type + u"/[id]"_s, "GET, PUT, DELETE"));
     }
+    if (s.size() == 3 && s[2] == u"$everything"_s && type == u"Patient"_s) {
+        return get ? everything(ctx, id)
+                   : errorResponse(methodNotAllowed(method, u"Patient/[id]/$everything"_s, "GET"));
+    }
     if (s[2] == u"_history"_s && s.size() <= 4) {
         if (!get) {
             return errorResponse(
@@ -734,34 +705,67 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
 Response FhirServer::Private::capabilityStatement(const Context &ctx)
 {
     if (capabilities.isEmpty()) {
+        // _revinclude: every reference parameter, by the types it points at.
+        QHash<QString, QStringList> revIncludes;
+        for (const QString &type : model->resourceTypes()) {
+            for (const search::IndexedParam *p : indexer->params(type)) {
+                if (p->definition->type != schema::SearchParamType::Reference)
+                    continue;
+                for (const QString &target : p->definition->targets)
+                    revIncludes[target].append(type + u':' + p->definition->code);
+            }
+        }
         Json resources = Json::array();
         for (const QString &type : model->resourceTypes()) {
             Json params = Json::array();
-            for (const auto &[code, kind] :
-                 {std::pair{u"_id"_s, "token"}, std::pair{u"_lastUpdated"_s, "date"}}) {
-                Json param = {{"name", code.toStdString()}, {"type", kind}};
-                if (auto sp = model->searchParameter(type, code)) {
-                    param["definition"] = (*sp)->url.toStdString();
-                    param["documentation"] = (*sp)->description.toStdString();
-                }
-                params.push_back(std::move(param));
+            Json includes = Json::array({"*"});
+            auto addParam = [&](const schema::SearchParameter *sp) {
+                params.push_back({{"name", sp->code.toStdString()},
+                                  {"definition", sp->url.toStdString()},
+                                  {"type", schema::searchParamTypeName(sp->type).toStdString()},
+                                  {"documentation", sp->description.toStdString()}});
+            };
+            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s}) {
+                if (auto sp = model->searchParameter(type, code))
+                    addParam(*sp);
             }
+            for (const search::IndexedParam *p : indexer->params(type)) {
+                if (!p->expression)
+                    continue;
+                addParam(p->definition);
+                if (p->definition->type == schema::SearchParamType::Reference)
+                    includes.push_back(QString(type + u':' + p->definition->code).toStdString());
+            }
+            Json revs = Json::array();
+            for (const QString &rev : revIncludes.value(type))
+                revs.push_back(rev.toStdString());
             Json interactions = Json::array();
             for (const char *code : {"read", "vread", "update", "delete", "history-instance",
                                      "history-type", "create", "search-type"})
                 interactions.push_back({{"code", code}});
-            resources.push_back(
-                {{"type", type.toStdString()},
-                 {"profile", "http://hl7.org/fhir/StructureDefinition/" + type.toStdString()},
-                 {"interaction", std::move(interactions)},
-                 {"versioning", "versioned-update"},
-                 {"readHistory", true},
-                 {"updateCreate", true},
-                 {"conditionalCreate", false},
-                 {"conditionalRead", "not-supported"},
-                 {"conditionalUpdate", false},
-                 {"conditionalDelete", "not-supported"},
-                 {"searchParam", std::move(params)}});
+            Json resource
+                = {{"type", type.toStdString()},
+                   {"profile", "http://hl7.org/fhir/StructureDefinition/" + type.toStdString()},
+                   {"interaction", std::move(interactions)},
+                   {"versioning", "versioned-update"},
+                   {"readHistory", true},
+                   {"updateCreate", true},
+                   {"conditionalCreate", true},
+                   {"conditionalRead", "not-supported"},
+                   {"conditionalUpdate", true},
+                   {"conditionalDelete", "single"},
+                   {"searchInclude", std::move(includes)},
+                   {"searchRevInclude", std::move(revs)},
+                   {"searchParam", std::move(params)}};
+            if (type == u"Patient"_s) {
+                resource["operation"] = Json::array(
+                    {{{"name", "everything"},
+                      {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
+                      {"documentation",
+                       "GET Patient/[id]/$everything: the patient and every "
+                       "resource of its compartment; _count, _offset, _since"}}});
+            }
+            resources.push_back(std::move(resource));
         }
         Json statement = {
             {"resourceType", "CapabilityStatement"},
@@ -777,6 +781,11 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
             {"format", {"application/fhir+json", "json"}},
             {"rest",
              {{{"mode", "server"},
+               {"documentation",
+                "Search: every parameter type with its modifiers and prefixes, one level of "
+                "chaining, _sort, _count, _offset, _total, _summary, _elements, _include and "
+                "_revinclude (not iterative). Unknown parameters are ignored unless Prefer: "
+                "handling=strict."},
                {"resource", std::move(resources)},
                {"interaction",
                 {{{"code", "transaction"}}, {{"code", "batch"}}, {{"code", "history-system"}}}}}}},
@@ -784,6 +793,24 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
         capabilities = QByteArray::fromStdString(statement.dump());
     }
     return json(ctx, 200, capabilities);
+}
+
+Response FhirServer::Private::shaped(const Context &ctx, const QByteArray &content)
+{
+    QList<QPair<QString, QString>> params;
+    for (const auto &item : ctx.request.query) {
+        if (item.first == u"_summary"_s || item.first == u"_elements"_s)
+            params.append(item);
+    }
+    if (params.isEmpty())
+        return json(ctx, 200, content);
+    Json resource = Json::parse(content.constData(), content.constData() + content.size());
+    auto result = engine->resultOptions(QString::fromStdString(resource.value("resourceType", "")),
+                                        params, {options.defaultCount, options.maxCount});
+    if (!result)
+        return errorResponse(makeError(ErrorKind::Invalid, result.error()));
+    subsetter->apply(resource, result->summary, result->elements);
+    return json(ctx, 200, resource);
 }
 
 Response FhirServer::Private::read(const Context &ctx, const QString &type, const QString &id)
@@ -800,7 +827,9 @@ Response FhirServer::Private::read(const Context &ctx, const QString &type, cons
         gone.setHeader("ETag", etag(v.version));
         return gone;
     }
-    Response response = json(ctx, 200, v.content);
+    Response response = shaped(ctx, v.content);
+    if (response.status != 200)
+        return response;
     response.setHeader("ETag", etag(v.version));
     response.setHeader("Last-Modified", httpDate(v.lastUpdatedMs));
     return response;
@@ -831,7 +860,9 @@ Response FhirServer::Private::vread(const Context &ctx, const QString &type, con
         gone.setHeader("ETag", etag(found->version));
         return gone;
     }
-    Response response = json(ctx, 200, found->content);
+    Response response = shaped(ctx, found->content);
+    if (response.status != 200)
+        return response;
     response.setHeader("ETag", etag(found->version));
     response.setHeader("Last-Modified", httpDate(found->lastUpdatedMs));
     return response;
@@ -842,6 +873,22 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     Json resource;
     if (auto failure = parseResource(ctx.request, type, resource))
         return errorResponse(*failure);
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    // Conditional create (http.html#ccreate): none matches, create; one matches, answer it.
+    if (const QByteArray criteria = ctx.request.header("If-None-Exist"); !criteria.isNull()) {
+        QList<StoredVersion> found;
+        if (auto failure
+            = conditionalMatches(type, criteriaOf(criteria), u"If-None-Exist"_s, &found))
+            return errorResponse(*failure);
+        if (found.size() == 1) {
+            Response response = written(
+                ctx, 200, found.first(),
+                u"%1/%2 matches If-None-Exist; nothing created"_s.arg(type, found.first().id));
+            return response;
+        }
+    }
     // The spec: a server ignores the id of a resource it is asked to create.
     StoredVersion v;
     v.type = type;
@@ -851,11 +898,9 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     v.lastUpdatedMs = clock();
     v.method = "POST";
     v.content = stamp(resource, v.id, v.version, v.lastUpdatedMs);
-
-    Store::Transaction tx(*store);
-    if (!tx.isActive())
-        return internal(tx.error());
     if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
         return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
@@ -878,11 +923,15 @@ static qint64 ifMatchVersion(const Request &request)
     return ok && version > 0 ? version : -1;
 }
 
-Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id)
+Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id,
+                                     bool idFromCriteria)
 {
     Json resource;
     if (auto failure = parseResource(ctx.request, type, resource))
         return errorResponse(*failure);
+    // A conditional update may leave the id out: the match (or a new id) gives it.
+    if (idFromCriteria && !resource.contains("id"))
+        resource["id"] = id.toStdString();
     const auto bodyId = resource.find("id");
     if (bodyId == resource.end()) {
         return errorResponse(makeError(ErrorKind::Invalid,
@@ -918,6 +967,8 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
     v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
+        return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     const bool created = !previous || previous->deleted;
@@ -925,6 +976,82 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
         ctx, created ? 201 : 200, v,
         u"%1 %2/%3, now version %4"_s.arg(created ? u"created"_s : u"updated"_s, type, id)
             .arg(v.version));
+}
+
+QList<QPair<QString, QString>> FhirServer::Private::criteriaOf(const QByteArray &text)
+{
+    QString query = QString::fromUtf8(text);
+    if (const qsizetype question = query.indexOf(u'?'); question >= 0)
+        query = query.mid(question + 1);
+    return QUrlQuery(query).queryItems(QUrl::FullyDecoded);
+}
+
+Failure FhirServer::Private::conditionalMatches(const QString &type,
+                                                const QList<QPair<QString, QString>> &query,
+                                                const QString &what, QList<StoredVersion> *found)
+{
+    auto criteria = engine->criteria(type, query, true, options.baseUrl, clock());
+    if (!criteria)
+        return makeError(ErrorKind::Invalid, what + u": "_s + criteria.error());
+    if (criteria->conditions == 0)
+        return makeError(ErrorKind::Invalid,
+                         what + u": a conditional interaction needs search criteria"_s);
+    auto matches = engine->matches(*criteria, 2);
+    if (!matches)
+        return makeError(ErrorKind::Internal, matches.error());
+    *found = std::move(matches).value();
+    if (found->size() > 1)
+        return makeError(ErrorKind::PreconditionFailed,
+                         what + u": the criteria match more than one %1"_s.arg(type));
+    return {};
+}
+
+Response FhirServer::Private::conditionalUpdate(const Context &ctx, const QString &type)
+{
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    QList<StoredVersion> found;
+    if (auto failure = conditionalMatches(type, ctx.request.query, u"conditional update"_s, &found))
+        return errorResponse(*failure);
+    QString id;
+    if (found.size() == 1) {
+        id = found.first().id;
+    } else {
+        // No match: create, under the body's id when it has one (update as create).
+        Json body = Json::parse(ctx.request.body.toStdString(), nullptr, false);
+        const auto bodyId = body.is_object() ? body.find("id") : body.end();
+        id = body.is_object() && bodyId != body.end() && bodyId->is_string()
+            ? QString::fromStdString(bodyId->get<std::string>())
+            : QUuid::createUuid().toString(QUuid::WithoutBraces);
+    }
+    Response response = update(ctx, type, id, true);
+    if (response.status < 300) {
+        if (auto ok = tx.commit(); !ok)
+            return internal(ok.error());
+    }
+    return response;
+}
+
+Response FhirServer::Private::conditionalDelete(const Context &ctx, const QString &type)
+{
+    Store::Transaction tx(*store);
+    if (!tx.isActive())
+        return internal(tx.error());
+    QList<StoredVersion> found;
+    if (auto failure = conditionalMatches(type, ctx.request.query, u"conditional delete"_s, &found))
+        return errorResponse(*failure);
+    if (found.isEmpty()) {
+        return ctx.prefs.ret == ReturnPreference::OperationOutcome
+            ? outcome(ctx, 200, u"no %1 matches; nothing to delete"_s.arg(type))
+            : Response{204, {}, {}};
+    }
+    Response response = remove(ctx, type, found.first().id);
+    if (response.status < 300) {
+        if (auto ok = tx.commit(); !ok)
+            return internal(ok.error());
+    }
+    return response;
 }
 
 Response FhirServer::Private::remove(const Context &ctx, const QString &type, const QString &id)
@@ -961,6 +1088,8 @@ Response FhirServer::Private::remove(const Context &ctx, const QString &type, co
     v.deleted = true;
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
+        return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     return written(ctx, 200, v, u"deleted %1/%2"_s.arg(type, id));
@@ -995,7 +1124,8 @@ Failure FhirServer::Private::pageParameters(const QList<QPair<QString, QString>>
 }
 
 Json FhirServer::Private::links(const QString &path, const QList<QPair<QString, QString>> &kept,
-                                qint64 count, qint64 offset, qint64 total) const
+                                qint64 count, qint64 offset, std::optional<qint64> total,
+                                bool more) const
 {
     auto url = [&](qint64 pageOffset) {
         QList<QPair<QString, QString>> items = kept;
@@ -1006,11 +1136,17 @@ Json FhirServer::Private::links(const QString &path, const QList<QPair<QString, 
     };
     Json list = Json::array();
     list.push_back({{"relation", "self"}, {"url", url(offset)}});
-    if (count > 0 && offset + count < total)
+    if (count > 0 && more)
         list.push_back({{"relation", "next"}, {"url", url(offset + count)}});
     if (count > 0 && offset > 0)
         list.push_back(
             {{"relation", "previous"}, {"url", url(std::max<qint64>(0, offset - count))}});
+    if (count > 0) {
+        list.push_back({{"relation", "first"}, {"url", url(0)}});
+        if (total)
+            list.push_back({{"relation", "last"},
+                            {"url", url(*total > 0 ? (*total - 1) / count * count : 0)}});
+    }
     return list;
 }
 
@@ -1025,16 +1161,16 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
             || name == u"_pretty"_s)
             continue;
         if (name == u"_since"_s) {
-            const auto since = parseFhirDate(value);
+            const auto since = search::parseDate(value);
             if (!since) {
                 return errorResponse(
                     makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
             }
-            query.sinceMs = since->fromMs;
+            query.sinceMs = since->low;
             kept.append({name, value});
             continue;
         }
-        if (ctx.prefs.lenient)
+        if (ctx.prefs.handling == Handling::Lenient)
             continue;
         return errorResponse(makeError(
             ErrorKind::Invalid,
@@ -1084,7 +1220,8 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
     bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
     bundle["type"] = "history";
     bundle["total"] = page->total;
-    bundle["link"] = links(path, kept, query.count, query.offset, page->total);
+    bundle["link"] = links(path, kept, query.count, query.offset, page->total,
+                           query.offset + query.count < page->total);
     if (!entries.empty())
         bundle["entry"] = std::move(entries);
     return json(ctx, 200, bundle);
@@ -1102,71 +1239,82 @@ Response FhirServer::Private::search(const Context &ctx, const QString &type, bo
         const QUrlQuery form(QString::fromUtf8(ctx.request.body));
         params.append(form.queryItems(QUrl::FullyDecoded));
     }
-
-    constexpr qsizetype maxValues = 100;
-    SearchQuery query;
-    query.type = type;
-    QList<QPair<QString, QString>> kept;
-    for (const auto &[name, value] : params) {
-        if (name == u"_count"_s || name == u"_offset"_s || name == u"_format"_s
-            || name == u"_pretty"_s)
-            continue;
-        const QStringList values = value.split(u',');
-        if (values.size() > maxValues) {
-            return errorResponse(
-                makeError(ErrorKind::Invalid,
-                          u"%1 has more than %2 values"_s.arg(name.left(80)).arg(maxValues)));
-        }
-        if (name == u"_id"_s) {
-            query.ids.append(values);
-        } else if (name == u"_lastUpdated"_s) {
-            QList<TimeRange> ranges;
-            for (const QString &one : values) {
-                QString problem;
-                const auto range = parseDateSearch(one, &problem);
-                if (!range)
-                    return errorResponse(
-                        makeError(ErrorKind::Invalid, u"_lastUpdated: "_s + problem));
-                ranges.append(*range);
-            }
-            query.lastUpdated.append(ranges);
-        } else if (ctx.prefs.lenient) {
-            continue; // Prefer: handling=lenient: ignored, and left out of the self link
-        } else {
-            const bool known = model->searchParameter(type, name.section(u':', 0, 0)).hasValue();
-            return errorResponse(makeError(
-                ErrorKind::Invalid,
-                known ? u"the search parameter %1 is not supported by this server yet"_s.arg(
-                    name.left(80))
-                      : u"%1 is not a search parameter of %2"_s.arg(name.left(80), type)));
-        }
-        kept.append({name, value});
-    }
-    if (query.ids.size() + query.lastUpdated.size() > 20)
-        return errorResponse(makeError(ErrorKind::Invalid, u"too many search parameters"_s));
-    if (auto failure = pageParameters(params, &query.count, &query.offset))
-        return errorResponse(*failure);
-
-    auto page = store->search(query);
+    auto criteria = engine->criteria(type, params, ctx.prefs.handling == Handling::Strict,
+                                     options.baseUrl, clock());
+    if (!criteria)
+        return errorResponse(makeError(ErrorKind::Invalid, criteria.error()));
+    auto result = engine->resultOptions(type, params, {options.defaultCount, options.maxCount});
+    if (!result)
+        return errorResponse(makeError(ErrorKind::Invalid, result.error()));
+    if (result->summary == search::Summary::Count)
+        result.value().count = 0;
+    auto page = engine->run(*criteria, *result);
     if (!page)
         return internal(page.error());
+    return json(ctx, 200, searchBundle(u'/' + type, criteria->kept + result->kept, *result, *page));
+}
+
+Json FhirServer::Private::searchBundle(const QString &path,
+                                       const QList<QPair<QString, QString>> &kept,
+                                       const search::ResultOptions &result,
+                                       const search::SearchPage &page)
+{
     Json entries = Json::array();
-    for (const StoredVersion &v : page->versions) {
+    auto add = [&](const StoredVersion &v, const char *mode) {
+        Json resource
+            = Json::parse(v.content.constData(), v.content.constData() + v.content.size());
+        subsetter->apply(resource, result.summary, result.elements);
         entries.push_back(
             {{"fullUrl", QString(options.baseUrl + u'/' + v.type + u'/' + v.id).toStdString()},
-             {"resource", Json::parse(v.content.toStdString())},
-             {"search", {{"mode", "match"}}}});
-    }
+             {"resource", std::move(resource)},
+             {"search", {{"mode", mode}}}});
+    };
+    for (const StoredVersion &v : page.matches)
+        add(v, "match");
+    for (const StoredVersion &v : page.included)
+        add(v, "include");
     Json bundle = Json::object();
     bundle["resourceType"] = "Bundle";
     bundle["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
     bundle["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
     bundle["type"] = "searchset";
-    bundle["total"] = page->total;
-    bundle["link"] = links(u'/' + type, kept, query.count, query.offset, page->total);
+    if (page.total)
+        bundle["total"] = *page.total;
+    bundle["link"] = links(path, kept, result.count, result.offset, page.total, page.more);
     if (!entries.empty())
         bundle["entry"] = std::move(entries);
-    return json(ctx, 200, bundle);
+    return bundle;
+}
+
+Response FhirServer::Private::everything(const Context &ctx, const QString &id)
+{
+    auto current = store->current(u"Patient"_s, id);
+    if (!current)
+        return internal(current.error());
+    if (!current->has_value())
+        return errorResponse(makeError(ErrorKind::NotFound, u"Patient/%1 is not known"_s.arg(id)));
+    if ((*current)->deleted)
+        return errorResponse(makeError(ErrorKind::Gone, u"Patient/%1 was deleted"_s.arg(id)));
+    search::ResultOptions result;
+    std::optional<qint64> since;
+    QList<QPair<QString, QString>> kept;
+    for (const auto &[name, value] : ctx.request.query) {
+        if (name == u"_since"_s) {
+            const auto range = search::parseDate(value);
+            if (!range)
+                return errorResponse(
+                    makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
+            since = range->low;
+            kept.append({name, value});
+        }
+    }
+    if (auto failure = pageParameters(ctx.request.query, &result.count, &result.offset))
+        return errorResponse(*failure);
+    auto page = engine->everything(id, since, result.count, result.offset);
+    if (!page)
+        return internal(page.error());
+    return json(ctx, 200,
+                searchBundle(u"/Patient/"_s + id + u"/$everything"_s, kept, result, *page));
 }
 
 Response FhirServer::Private::bundle(const Context &ctx)
@@ -1247,7 +1395,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
                  u".request.method"_s);
             continue;
         }
-        for (const char *conditional : {"ifNoneExist", "ifNoneMatch", "ifModifiedSince"}) {
+        for (const char *conditional : {"ifNoneMatch", "ifModifiedSince"}) {
             if (request->contains(conditional))
                 fail(
                     u"request.%1 (a conditional interaction) is not supported by this server"_s.arg(
@@ -1258,10 +1406,12 @@ Response FhirServer::Private::bundle(const Context &ctx)
             continue;
         if (const QString ifMatch = text("ifMatch"); !ifMatch.isEmpty())
             item.headers.append({"If-Match", ifMatch.toUtf8()});
+        if (const QString ifNoneExist = text("ifNoneExist"); !ifNoneExist.isEmpty())
+            item.headers.append({"If-None-Exist", ifNoneExist.toUtf8()});
         QString url = item.url;
         if (url.startsWith(baseUrlPrefix))
             url = url.mid(baseUrlPrefix.size());
-        if (url.contains(u"://"_s) || url.startsWith(u'/') || url.isEmpty()) {
+        if (url.section(u'?', 0, 0).contains(u"://"_s) || url.startsWith(u'/') || url.isEmpty()) {
             fail(u"request.url must be relative to this server's base"_s, u".request.url"_s);
             continue;
         }
@@ -1314,7 +1464,47 @@ Response FhirServer::Private::bundle(const Context &ctx)
             + error.diagnostics;
         return errorResponse(copy);
     };
+    // A transaction reads the store (conditional creates and references) and writes it in one
+    // SQLite transaction.
+    std::optional<Store::Transaction> outer;
     if (transaction) {
+        outer.emplace(*store);
+        if (!outer->isActive())
+            return internal(outer->error());
+        // A conditional create that finds its resource stands for it: references to its
+        // fullUrl point at the match (http.html#trules).
+        for (qsizetype i = 0; i < items.size(); ++i) {
+            Item &item = items[i];
+            const QByteArray criteria = headerValue(item.headers, "If-None-Exist");
+            if (item.failure || item.assignedId.isEmpty() || criteria.isNull())
+                continue;
+            const QString type = item.identity.section(u'/', 0, 0);
+            QList<StoredVersion> found;
+            if (auto failure
+                = conditionalMatches(type, criteriaOf(criteria), u"ifNoneExist"_s, &found))
+                return entryError(i, *failure);
+            if (found.size() == 1) {
+                for (auto it = assigned.begin(); it != assigned.end(); ++it) {
+                    if (*it == item.identity)
+                        *it = type + u'/' + found.first().id;
+                }
+            }
+        }
+        const auto conditional = [this](const QString &ref, QString *resolved) -> Failure {
+            const QString type = ref.section(u'?', 0, 0);
+            if (!resourceTypes.contains(type))
+                return makeError(ErrorKind::Invalid,
+                                 u"the conditional reference %1 names no resource type"_s.arg(ref));
+            QList<StoredVersion> found;
+            if (auto failure = conditionalMatches(type, criteriaOf(ref.toUtf8()),
+                                                  u"the conditional reference "_s + ref, &found))
+                return failure;
+            if (found.isEmpty())
+                return makeError(ErrorKind::Invalid,
+                                 u"the conditional reference %1 matches nothing"_s.arg(ref));
+            *resolved = type + u'/' + found.first().id;
+            return {};
+        };
         QSet<QString> identities;
         for (qsizetype i = 0; i < items.size(); ++i) {
             Item &item = items[i];
@@ -1328,14 +1518,9 @@ Response FhirServer::Private::bundle(const Context &ctx)
                                   u"%1 is changed by more than one entry"_s.arg(item.identity)));
                 identities.insert(item.identity);
             }
-            if (auto bad = rewriteReferences(item.resource, assigned)) {
-                return entryError(i,
-                                  makeError(ErrorKind::Invalid,
-                                            bad->contains(u'?')
-                                                ? u"the conditional reference %1 is not "
-                                                  "supported by this server"_s.arg(*bad)
-                                                : u"%1 is not the fullUrl of any entry"_s.arg(*bad),
-                                            {u"Bundle.entry[%1].resource"_s.arg(i)}));
+            if (auto failure = rewriteReferences(item.resource, assigned, conditional)) {
+                failure->expression = {u"Bundle.entry[%1].resource"_s.arg(i)};
+                return entryError(i, *failure);
             }
         }
     }
@@ -1353,12 +1538,6 @@ Response FhirServer::Private::bundle(const Context &ctx)
                          [&](qsizetype a, qsizetype b) { return rank(a) < rank(b); });
     }
 
-    std::optional<Store::Transaction> outer;
-    if (transaction) {
-        outer.emplace(*store);
-        if (!outer->isActive())
-            return internal(outer->error());
-    }
     QList<Response> results(items.size());
     for (const qsizetype i : std::as_const(order)) {
         const Item &item = items[i];

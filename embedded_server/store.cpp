@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include "serverlogging.h"
+#include "sqlstatement.h"
 
 #include <QDir>
 #include <QHash>
@@ -43,6 +44,47 @@ CREATE TABLE resource (
 );
 CREATE INDEX resource_type_updated ON resource (type, last_updated);
 )sql",
+    // 2: search: one typed index table per search-parameter type, keyed by resource.pk, and
+    // the parameters they index. Resources stored before this migration are queued in
+    // index_pending; the server indexes them when it opens the store.
+    R"sql(
+CREATE TABLE search_param (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    UNIQUE (type, code)
+);
+CREATE TABLE idx_string (pk INTEGER NOT NULL, param INTEGER NOT NULL, norm TEXT NOT NULL,
+    exact TEXT NOT NULL);
+CREATE INDEX idx_string_value ON idx_string (param, norm);
+CREATE INDEX idx_string_pk ON idx_string (pk, param);
+CREATE TABLE idx_token (pk INTEGER NOT NULL, param INTEGER NOT NULL, system TEXT, code TEXT,
+    text TEXT);
+CREATE INDEX idx_token_value ON idx_token (param, code, system);
+CREATE INDEX idx_token_pk ON idx_token (pk, param);
+CREATE TABLE idx_date (pk INTEGER NOT NULL, param INTEGER NOT NULL, low INTEGER NOT NULL,
+    high INTEGER NOT NULL);
+CREATE INDEX idx_date_value ON idx_date (param, low);
+CREATE INDEX idx_date_pk ON idx_date (pk, param);
+CREATE TABLE idx_number (pk INTEGER NOT NULL, param INTEGER NOT NULL, value REAL NOT NULL);
+CREATE INDEX idx_number_value ON idx_number (param, value);
+CREATE INDEX idx_number_pk ON idx_number (pk, param);
+CREATE TABLE idx_quantity (pk INTEGER NOT NULL, param INTEGER NOT NULL, value REAL NOT NULL,
+    system TEXT, code TEXT, unit TEXT);
+CREATE INDEX idx_quantity_value ON idx_quantity (param, value);
+CREATE INDEX idx_quantity_pk ON idx_quantity (pk, param);
+CREATE TABLE idx_reference (pk INTEGER NOT NULL, param INTEGER NOT NULL, target_type TEXT,
+    target_id TEXT, url TEXT);
+CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type, param);
+CREATE INDEX idx_reference_url ON idx_reference (url) WHERE url IS NOT NULL;
+CREATE INDEX idx_reference_pk ON idx_reference (pk, param);
+CREATE TABLE idx_uri (pk INTEGER NOT NULL, param INTEGER NOT NULL, uri TEXT NOT NULL);
+CREATE INDEX idx_uri_value ON idx_uri (param, uri);
+CREATE INDEX idx_uri_pk ON idx_uri (pk, param);
+CREATE TABLE index_pending (pk INTEGER PRIMARY KEY);
+INSERT INTO index_pending (pk) SELECT pk FROM resource WHERE deleted = 0;
+)sql",
 };
 static_assert(std::size(migrations) == Store::SchemaVersion);
 
@@ -52,70 +94,6 @@ QString sqliteError(sqlite3 *db, const QString &what)
 }
 
 } // namespace
-
-/// A prepared statement: either borrowed from the cache (reset on destruction) or owned
-/// (finalized on destruction).
-class Statement
-{
-public:
-    Statement(sqlite3_stmt *stmt, bool owned)
-        : m_stmt(stmt)
-        , m_owned(owned)
-    {
-    }
-    Statement(Statement &&other) noexcept
-        : m_stmt(std::exchange(other.m_stmt, nullptr))
-        , m_owned(other.m_owned)
-    {
-    }
-    Statement(const Statement &) = delete;
-    Statement &operator=(const Statement &) = delete;
-    Statement &operator=(Statement &&) = delete;
-    ~Statement()
-    {
-        if (!m_stmt)
-            return;
-        if (m_owned) {
-            sqlite3_finalize(m_stmt);
-        } else {
-            sqlite3_reset(m_stmt);
-            sqlite3_clear_bindings(m_stmt);
-        }
-    }
-
-    void bind(int index, const QString &text)
-    {
-        const QByteArray utf8 = text.toUtf8();
-        sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
-    }
-    void bind(int index, const QByteArray &blob)
-    {
-        if (blob.isNull())
-            sqlite3_bind_null(m_stmt, index);
-        else
-            sqlite3_bind_blob(m_stmt, index, blob.constData(), int(blob.size()), SQLITE_TRANSIENT);
-    }
-    void bind(int index, qint64 value) { sqlite3_bind_int64(m_stmt, index, value); }
-
-    /// SQLITE_ROW, SQLITE_DONE or an error code.
-    int step() { return sqlite3_step(m_stmt); }
-
-    qint64 int64(int column) const { return sqlite3_column_int64(m_stmt, column); }
-    QString text(int column) const
-    {
-        const auto *data = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
-        return QString::fromUtf8(data, sqlite3_column_bytes(m_stmt, column));
-    }
-    QByteArray blob(int column) const
-    {
-        const auto *data = static_cast<const char *>(sqlite3_column_blob(m_stmt, column));
-        return data ? QByteArray(data, sqlite3_column_bytes(m_stmt, column)) : QByteArray();
-    }
-
-private:
-    sqlite3_stmt *m_stmt = nullptr;
-    bool m_owned = false;
-};
 
 struct Store::Private
 {
@@ -216,7 +194,7 @@ struct Store::Private
     static StoredVersion readVersion(const Statement &stmt)
     {
         // Column order of every SELECT below: type, id, version, last_updated, deleted,
-        // method, content, seq.
+        // method, content, seq, pk (of the resource row joined as r).
         StoredVersion v;
         v.type = stmt.text(0);
         v.id = stmt.text(1);
@@ -226,6 +204,7 @@ struct Store::Private
         v.method = stmt.text(5).toLatin1();
         v.content = stmt.blob(6);
         v.sequence = stmt.int64(7);
+        v.pk = stmt.int64(8);
         return v;
     }
 
@@ -370,13 +349,33 @@ Result<bool> Store::Transaction::commit()
     return true;
 }
 
-static const QByteArray versionColumns
+static const QByteArray versionColumnList
     = QByteArrayLiteral("v.type, v.id, v.version, v.last_updated, v.deleted, v.method, "
-                        "v.content, v.seq");
+                        "v.content, v.seq, r.pk");
+
+QByteArray Store::versionColumns()
+{
+    return versionColumnList;
+}
+
+Result<Statement> Store::prepare(const QByteArray &sql, bool cached)
+{
+    return d->prepare(sql, cached);
+}
+
+QString Store::lastError() const
+{
+    return QString::fromUtf8(sqlite3_errmsg(d->db));
+}
+
+Result<QList<StoredVersion>> Store::versions(Statement &statement)
+{
+    return d->all(statement);
+}
 
 Result<std::optional<StoredVersion>> Store::current(const QString &type, const QString &id)
 {
-    auto stmt = d->prepare("SELECT " + versionColumns
+    auto stmt = d->prepare("SELECT " + versionColumnList
                            + " FROM resource r JOIN resource_version v ON v.seq = r.seq"
                              " WHERE r.type = ?1 AND r.id = ?2");
     if (!stmt)
@@ -389,9 +388,9 @@ Result<std::optional<StoredVersion>> Store::current(const QString &type, const Q
 Result<std::optional<StoredVersion>> Store::version(const QString &type, const QString &id,
                                                     qint64 version)
 {
-    auto stmt = d->prepare("SELECT " + versionColumns
-                           + " FROM resource_version v"
-                             " WHERE v.type = ?1 AND v.id = ?2 AND v.version = ?3");
+    auto stmt = d->prepare("SELECT " + versionColumnList
+                           + " FROM resource_version v JOIN resource r ON r.type = v.type"
+                             " AND r.id = v.id WHERE v.type = ?1 AND v.id = ?2 AND v.version = ?3");
     if (!stmt)
         return Error{stmt.error()};
     stmt.value().bind(1, type);
@@ -423,7 +422,7 @@ Result<bool> Store::append(StoredVersion &version)
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
                              " ON CONFLICT (type, id) DO UPDATE SET version = excluded.version,"
                              " seq = excluded.seq, last_updated = excluded.last_updated,"
-                             " deleted = excluded.deleted");
+                             " deleted = excluded.deleted RETURNING pk");
     if (!upsert)
         return Error{upsert.error()};
     Statement &up = upsert.value();
@@ -433,6 +432,9 @@ Result<bool> Store::append(StoredVersion &version)
     up.bind(4, version.sequence);
     up.bind(5, version.lastUpdatedMs);
     up.bind(6, qint64(version.deleted ? 1 : 0));
+    if (up.step() != SQLITE_ROW)
+        return Error{sqliteError(d->db, u"cannot store the current version"_s)};
+    version.pk = up.int64(0);
     if (up.step() != SQLITE_DONE)
         return Error{sqliteError(d->db, u"cannot store the current version"_s)};
     return true;
@@ -468,84 +470,15 @@ Result<Page> Store::history(const HistoryQuery &query)
     if (query.count <= 0)
         return page;
 
-    auto select = d->prepare("SELECT " + versionColumns + " FROM resource_version v" + where
-                             + " ORDER BY v.seq DESC LIMIT ?4 OFFSET ?5");
+    auto select = d->prepare("SELECT " + versionColumnList
+                             + " FROM resource_version v JOIN resource r ON r.type = v.type"
+                               " AND r.id = v.id"
+                             + where + " ORDER BY v.seq DESC LIMIT ?4 OFFSET ?5");
     if (!select)
         return Error{select.error()};
     bindAll(select.value());
     select.value().bind(4, query.count);
     select.value().bind(5, query.offset);
-    auto rows = d->all(select.value());
-    if (!rows)
-        return Error{rows.error()};
-    page.versions = std::move(rows).value();
-    return page;
-}
-
-Result<Page> Store::search(const SearchQuery &query)
-{
-    // The SQL text depends only on how many values each parameter has; every value is bound.
-    QByteArray where = " WHERE r.type = ? AND r.deleted = 0";
-    for (const QStringList &ids : query.ids) {
-        QByteArray placeholders;
-        for (qsizetype i = 0; i < ids.size(); ++i)
-            placeholders += i ? ", ?" : "?";
-        where += " AND r.id IN (" + placeholders + ')';
-    }
-    for (const QList<TimeRange> &ranges : query.lastUpdated) {
-        QByteArray any;
-        for (const TimeRange &range : ranges) {
-            if (!any.isEmpty())
-                any += " OR ";
-            any += range.negated ? "NOT (r.last_updated >= ? AND r.last_updated < ?)"
-                                 : "(r.last_updated >= ? AND r.last_updated < ?)";
-        }
-        where += " AND (" + any + ')';
-    }
-    auto bindAll = [&](Statement &stmt) {
-        int index = 1;
-        stmt.bind(index++, query.type);
-        for (const QStringList &ids : query.ids) {
-            for (const QString &id : ids)
-                stmt.bind(index++, id);
-        }
-        for (const QList<TimeRange> &ranges : query.lastUpdated) {
-            for (const TimeRange &range : ranges) {
-                stmt.bind(index++, range.fromMs);
-                stmt.bind(index++, range.toMs);
-            }
-        }
-        return index;
-    };
-    // Simple shapes are common and worth caching; long OR lists are not (each length is its
-    // own SQL text, and the cache must stay small).
-    qsizetype values = 0;
-    for (const QStringList &ids : query.ids)
-        values += ids.size();
-    for (const QList<TimeRange> &ranges : query.lastUpdated)
-        values += ranges.size();
-    const bool cached = values <= 4;
-
-    Page page;
-    auto count = d->prepare("SELECT COUNT(*) FROM resource r" + where, cached);
-    if (!count)
-        return Error{count.error()};
-    bindAll(count.value());
-    if (count.value().step() != SQLITE_ROW)
-        return Error{sqliteError(d->db, u"search"_s)};
-    page.total = count.value().int64(0);
-    if (query.count <= 0)
-        return page;
-
-    auto select = d->prepare("SELECT " + versionColumns
-                                 + " FROM resource r JOIN resource_version v ON v.seq = r.seq"
-                                 + where + " ORDER BY r.id LIMIT ? OFFSET ?",
-                             cached);
-    if (!select)
-        return Error{select.error()};
-    const int next = bindAll(select.value());
-    select.value().bind(next, query.count);
-    select.value().bind(next + 1, query.offset);
     auto rows = d->all(select.value());
     if (!rows)
         return Error{rows.error()};

@@ -15,6 +15,8 @@ struct sqlite3;
 
 namespace fhir::server {
 
+class Statement;
+
 /// One version of a resource, as the store keeps it.
 struct StoredVersion
 {
@@ -26,25 +28,7 @@ struct StoredVersion
     QByteArray method; ///< the interaction that made it: "POST", "PUT", "DELETE"
     QByteArray content; ///< the resource as compact JSON, meta included; empty when deleted
     qint64 sequence = 0; ///< store-wide order of writes, set by append()
-};
-
-/// A half-open time interval [fromMs, toMs), or everything outside it when `negated`.
-struct TimeRange
-{
-    qint64 fromMs = std::numeric_limits<qint64>::min();
-    qint64 toMs = std::numeric_limits<qint64>::max();
-    bool negated = false;
-};
-
-/// Current, not deleted resources of one type. Each inner list is one search parameter's
-/// values: any of them may match (OR); every list must match (AND).
-struct SearchQuery
-{
-    QString type;
-    QList<QStringList> ids;
-    QList<QList<TimeRange>> lastUpdated;
-    qint64 offset = 0;
-    qint64 count = 20; ///< 0 asks for the total only
+    qint64 pk = 0; ///< the resource's row in `resource`, set by append() and every read
 };
 
 /// Versions, newest first: of one resource (type and id), of a type (type only) or of the
@@ -68,8 +52,11 @@ struct Page
 /// recorded in `PRAGMA user_version`. Every statement is prepared and bound.
 ///
 /// Tables (schema 1): `resource_version` holds every version of every resource (the history),
-/// `resource` has one row per resource pointing at its current version. Its integer key
-/// `pk` is what the search-parameter index tables of later migrations will refer to.
+/// `resource` has one row per resource pointing at its current version. Schema 2 adds the
+/// search index: `search_param` (one row per resource type and parameter code) and one
+/// table per parameter type (`idx_string`, `idx_token`, `idx_date`, `idx_number`,
+/// `idx_quantity`, `idx_reference`, `idx_uri`) keyed by `resource.pk`; the indexer in
+/// search/ fills them, and `index_pending` lists resources still to index.
 ///
 /// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
 /// other connections run beside a writer).
@@ -83,7 +70,7 @@ class Store
 {
 public:
     /// The schema version this build writes; open() migrates older databases up to it.
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
     static QString fileName() { return QStringLiteral("fhir.sqlite"); }
 
     /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database
@@ -136,7 +123,17 @@ public:
     Result<bool> append(StoredVersion &version);
 
     Result<Page> history(const HistoryQuery &query);
-    Result<Page> search(const SearchQuery &query);
+
+    /// A statement for the search index and queries that live beside the store (search/).
+    /// `cached` keeps it prepared for reuse: only for SQL texts of a bounded set.
+    Result<Statement> prepare(const QByteArray &sql, bool cached = true);
+    /// The columns readVersions() expects, in order, with `v` for resource_version and `r`
+    /// for resource: "v.type, v.id, ..., r.pk".
+    static QByteArray versionColumns();
+    /// Every row of a SELECT of versionColumns().
+    Result<QList<StoredVersion>> versions(Statement &statement);
+    /// SQLite's message for the last failure.
+    QString lastError() const;
 
 private:
     Store();

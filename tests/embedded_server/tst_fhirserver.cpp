@@ -149,13 +149,29 @@ private Q_SLOTS:
                 codes,
                 QStringList({u"read"_s, u"vread"_s, u"update"_s, u"delete"_s, u"history-instance"_s,
                              u"history-type"_s, u"create"_s, u"search-type"_s}));
-            QCOMPARE(resource["searchParam"].size(), size_t(2));
+            // Every indexed parameter is declared, with its type and documentation.
+            QStringList params;
+            for (const Json &p : resource["searchParam"]) {
+                params.append(QString::fromStdString(str(p["name"])));
+                QVERIFY(!str(p["documentation"]).empty());
+            }
+            for (const QString &code :
+                 {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"gender"_s, u"name"_s, u"birthdate"_s,
+                  u"identifier"_s, u"organization"_s})
+                QVERIFY2(params.contains(code), qPrintable(code));
             QCOMPARE(str(resource["searchParam"][1]["name"]), std::string("_lastUpdated"));
             QCOMPARE(str(resource["searchParam"][1]["type"]), std::string("date"));
             QCOMPARE(str(resource["searchParam"][0]["definition"]),
                      std::string("http://hl7.org/fhir/SearchParameter/Resource-id"));
             QVERIFY(resource["updateCreate"] == Json(true));
-            QVERIFY(resource["conditionalCreate"] == Json(false));
+            QVERIFY(resource["conditionalCreate"] == Json(true));
+            QVERIFY(resource["conditionalUpdate"] == Json(true));
+            QCOMPARE(str(resource["conditionalDelete"]), std::string("single"));
+            QVERIFY(resource["searchInclude"].dump().find("Patient:organization")
+                    != std::string::npos);
+            QVERIFY(resource["searchRevInclude"].dump().find("Observation:subject")
+                    != std::string::npos);
+            QCOMPARE(str(resource["operation"][0]["name"]), std::string("everything"));
             return;
         }
         QFAIL("no Patient in the CapabilityStatement");
@@ -493,34 +509,37 @@ private Q_SLOTS:
         QVERIFY(first["total"] == Json(5));
         QCOMPARE(first["entry"].size(), size_t(2));
         QCOMPARE(str(first["entry"][0]["resource"]["id"]), std::string("p0"));
-        QCOMPARE(first["link"].size(), size_t(2)); // self, next
+        QCOMPARE(first["link"].size(), size_t(4)); // self, next, first, last
         const QString next = QString::fromStdString(str(first["link"][1]["url"]));
         const Json second = parse(call("GET", next.mid(base.size())));
         QCOMPARE(str(second["entry"][0]["resource"]["id"]), std::string("p2"));
-        QCOMPARE(second["link"].size(), size_t(3)); // self, next, previous
+        QCOMPARE(second["link"].size(), size_t(5)); // self, next, previous, first, last
+        QCOMPARE(str(second["link"][4]["relation"]), std::string("last"));
+        QVERIFY(str(second["link"][4]["url"]).find("_offset=4") != std::string::npos);
         const Json last = parse(call("GET", u"/Patient?_count=2&_offset=4"_s));
         QCOMPARE(last["entry"].size(), size_t(1));
-        QCOMPARE(last["link"].size(), size_t(2)); // self, previous
+        QCOMPARE(last["link"].size(), size_t(4)); // self, previous, first, last
 
         const Json countOnly = parse(call("GET", u"/Patient?_count=0"_s));
         QVERIFY(countOnly["total"] == Json(5));
         QVERIFY(!countOnly.contains("entry"));
     }
 
-    void searchUnsupportedParameter()
+    // search.html#errors: unknown parameters are ignored (and left out of the self link)
+    // unless the client asks for Prefer: handling=strict.
+    void searchUnknownParameter()
     {
         put(u"a"_s);
-        const Response strict = call("GET", u"/Patient?gender=male"_s);
-        verifyOutcome(strict, 400, "invalid");
-        QVERIFY(str(parse(strict)["issue"][0]["diagnostics"]).find("not supported")
-                != std::string::npos);
-        verifyOutcome(call("GET", u"/Patient?nonsense=1"_s), 400, "invalid");
-        // Prefer: handling=lenient ignores it, and the self link says what was used.
-        const Response lenient
-            = call("GET", u"/Patient?gender=male&_id=a"_s, {}, {{"Prefer", "handling=lenient"}});
+        const Response lenient = call("GET", u"/Patient?nonsense=1&_id=a"_s);
         QCOMPARE(lenient.status, 200);
+        QVERIFY(parse(lenient)["total"] == Json(1));
         QCOMPARE(str(parse(lenient)["link"][0]["url"]),
                  QString(base + u"/Patient?_id=a&_count=20"_s).toStdString());
+        const Response strict
+            = call("GET", u"/Patient?nonsense=1"_s, {}, {{"Prefer", "handling=strict"}});
+        verifyOutcome(strict, 400, "invalid");
+        QVERIFY(str(parse(strict)["issue"][0]["diagnostics"]).find("nonsense")
+                != std::string::npos);
     }
 
     // --- formats ---
@@ -658,18 +677,18 @@ private Q_SLOTS:
         QTest::newRow("_lastUpdated invalid date")
             << QByteArray("GET") << u"/Patient?_lastUpdated=2023-02-30"_s << QByteArray() << none
             << 400 << u"invalid"_s << QByteArray();
-        QTest::newRow("_lastUpdated ap")
-            << QByteArray("GET") << u"/Patient?_lastUpdated=ap2023"_s << QByteArray() << none << 400
-            << u"invalid"_s << QByteArray();
+        QTest::newRow("_lastUpdated bad prefix")
+            << QByteArray("GET") << u"/Patient?_lastUpdated=xx2023"_s << QByteArray() << none
+            << 400 << u"invalid"_s << QByteArray();
         QTest::newRow("_since malformed")
             << QByteArray("GET") << u"/_history?_since=soon"_s << QByteArray() << none << 400
             << u"invalid"_s << QByteArray();
         QTest::newRow("_at unsupported")
             << QByteArray("GET") << u"/_history?_at=2023"_s << QByteArray() << none << 400
             << u"invalid"_s << QByteArray();
-        QTest::newRow("unknown search param")
-            << QByteArray("GET") << u"/Patient?foo=bar"_s << QByteArray() << none << 400
-            << u"invalid"_s << QByteArray();
+        QTest::newRow("unknown search param, strict")
+            << QByteArray("GET") << u"/Patient?foo=bar"_s << QByteArray()
+            << HeaderList{{"Prefer", "handling=strict"}} << 400 << u"invalid"_s << QByteArray();
         // 404
         QTest::newRow("unknown type") << QByteArray("GET") << u"/Patientx/1"_s << QByteArray()
                                       << none << 404 << u"not-found"_s << QByteArray();
@@ -693,9 +712,12 @@ private Q_SLOTS:
         QTest::newRow("empty segment") << QByteArray("GET") << u"/Patient//p1"_s << QByteArray()
                                        << none << 404 << u"not-found"_s << QByteArray();
         // 405
-        QTest::newRow("DELETE type")
-            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 405
-            << u"not-supported"_s << QByteArray("GET, POST");
+        QTest::newRow("conditional DELETE without criteria")
+            << QByteArray("DELETE") << u"/Patient"_s << QByteArray() << none << 400
+            << u"invalid"_s << QByteArray();
+        QTest::newRow("PATCH type")
+            << QByteArray("PATCH") << u"/Patient"_s << QByteArray() << none << 405
+            << u"not-supported"_s << QByteArray("GET, POST, PUT, DELETE");
         QTest::newRow("PATCH instance")
             << QByteArray("PATCH") << u"/Patient/p1"_s << QByteArray() << none << 405
             << u"not-supported"_s << QByteArray("GET, PUT, DELETE");

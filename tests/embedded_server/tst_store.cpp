@@ -272,40 +272,6 @@ private Q_SLOTS:
         since.sinceMs = 2000;
         QCOMPARE(s.history(since)->total, 2);
     }
-
-    void searchByIdAndTime()
-    {
-        QTemporaryDir dir;
-        auto store = Store::open(dir.path());
-        QVERIFY(store);
-        Store &s = **store;
-        write(s, version(u"a"_s, 1, 1000));
-        write(s, version(u"b"_s, 1, 2000));
-        write(s, version(u"c"_s, 1, 3000));
-        write(s, version(u"c"_s, 2, 4000, true));
-
-        SearchQuery all;
-        all.type = u"Patient"_s;
-        auto page = s.search(all);
-        QVERIFY(page);
-        QCOMPARE(page->total, 2); // c is deleted
-        QCOMPARE(page->versions.at(0).id, u"a"_s);
-
-        SearchQuery ids = all;
-        ids.ids = {{u"b"_s, u"c"_s, u"x"_s}};
-        QCOMPARE(s.search(ids)->total, 1);
-
-        SearchQuery time = all;
-        time.lastUpdated = {{TimeRange{1500, 2500, false}}};
-        QCOMPARE(s.search(time)->versions.value(0).id, u"b"_s);
-        time.lastUpdated = {{TimeRange{1500, 2500, true}}};
-        QCOMPARE(s.search(time)->versions.value(0).id, u"a"_s);
-
-        SearchQuery countOnly = all;
-        countOnly.count = 0;
-        QCOMPARE(s.search(countOnly)->total, 2);
-        QVERIFY(s.search(countOnly)->versions.isEmpty());
-    }
 };
 
 QTEST_GUILESS_MAIN(TestStore)

@@ -1,0 +1,436 @@
+// Search over the index (R4 search.html): every parameter type and modifier with matches and
+// non-matches, prefixes at each date precision, OR and AND, sorting, paging, totals, _summary
+// and _elements, includes, chaining, strict handling, and an old database indexed on open.
+
+#include "searchfixture.h"
+
+#include <sqlite3.h>
+
+using namespace searchtest;
+using namespace Qt::StringLiterals;
+
+class TestSearch : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::shared_ptr<const fhir::schema::Model> m_model;
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<FhirServer> m_server;
+
+    Response call(const QByteArray &method, const QString &target, const QByteArray &body = {},
+                  HeaderList headers = {})
+    {
+        return m_server->handle(makeRequest(method, target, body, headers));
+    }
+    Json get(const QString &target)
+    {
+        const Response r = call("GET", target);
+        if (r.status != 200)
+            qWarning("GET %s: %d %s", qPrintable(target), r.status, r.body.constData());
+        return parse(r);
+    }
+    void open()
+    {
+        fhir::server::ServerOptions options;
+        options.baseUrl = base;
+        auto server = FhirServer::open(m_model, m_dir->path(), options);
+        QVERIFY2(server, qPrintable(server.error()));
+        m_server = std::move(server).value();
+        m_server->setClock([] { return qint64(1'709'000'000'000); }); // 2024-02-27
+    }
+
+    // Most tests only read: one clinic for all of them. Tests that write start a fresh one.
+    void fresh()
+    {
+        m_server.reset();
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        open();
+        QVERIFY(loadClinic(*m_server));
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_model = loadTestModel();
+        fresh();
+    }
+
+    void cleanupTestCase()
+    {
+        m_server.reset();
+        m_dir.reset();
+    }
+
+    void matches_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QStringList>("expected"); // ids, in _id order
+
+        // string: starts-with, case- and accent-insensitive (search.html#string)
+        QTest::newRow("string prefix") << u"Patient?name=chal"_s << QStringList{u"p1"_s};
+        QTest::newRow("string case") << u"Patient?name=CHALM"_s << QStringList{u"p1"_s};
+        QTest::newRow("string given") << u"Patient?name=jam"_s << QStringList{u"p1"_s};
+        QTest::newRow("string accent") << u"Patient?family=chavez"_s << QStringList{u"p2"_s};
+        QTest::newRow("string accent in query") << u"Patient?given=MARÍA"_s << QStringList{u"p2"_s};
+        QTest::newRow("string not infix") << u"Patient?name=halm"_s << QStringList{};
+        QTest::newRow("string :contains")
+            << u"Patient?name:contains=halm"_s << QStringList{u"p1"_s};
+        QTest::newRow("string :exact")
+            << u"Patient?family:exact=Chalmers"_s << QStringList{u"p1"_s};
+        QTest::newRow("string :exact case") << u"Patient?family:exact=chalmers"_s << QStringList{};
+        QTest::newRow("string address") << u"Patient?address-city=zurich"_s << QStringList{u"p1"_s};
+        QTest::newRow("string OR") << u"Patient?name=smith,chal"_s << QStringList{u"p1"_s, u"p3"_s};
+        QTest::newRow("string AND") << u"Patient?name=peter&family=smith"_s << QStringList{};
+        QTest::newRow("string escaped comma")
+            << u"Organization?name:exact=Acme\\, Inc"_s << QStringList{u"o1"_s};
+        // token
+        QTest::newRow("guided tour: gender=male")
+            << u"Patient?gender=male"_s << QStringList{u"p1"_s, u"p3"_s};
+        QTest::newRow("token female") << u"Patient?gender=female"_s << QStringList{u"p2"_s};
+        QTest::newRow("token OR") << u"Patient?gender=female,male"_s
+                                  << QStringList{u"p1"_s, u"p2"_s, u"p3"_s};
+        QTest::newRow("token :not") << u"Patient?gender:not=male"_s << QStringList{u"p2"_s};
+        QTest::newRow("token system|code")
+            << u"Patient?identifier=http://x|123"_s << QStringList{u"p1"_s};
+        QTest::newRow("token code only") << u"Patient?identifier=456"_s << QStringList{u"p2"_s};
+        QTest::newRow("token other system")
+            << u"Patient?identifier=http://y|123"_s << QStringList{};
+        QTest::newRow("token system|")
+            << u"Patient?identifier=http://x|"_s << QStringList{u"p1"_s, u"p2"_s};
+        QTest::newRow("token |code needs no system")
+            << u"Patient?identifier=|123"_s << QStringList{};
+        QTest::newRow("token boolean") << u"Patient?active=true"_s << QStringList{u"p1"_s};
+        QTest::newRow("token coding")
+            << u"Observation?code=http://loinc.org|8867-4"_s << QStringList{u"oa"_s};
+        QTest::newRow("token :text display")
+            << u"Observation?code:text=heart"_s << QStringList{u"oa"_s};
+        QTest::newRow("token :text text")
+            << u"Observation?code:text=body%20temp"_s << QStringList{u"ob"_s};
+        QTest::newRow("token :missing=true")
+            << u"Patient?telecom:missing=true"_s << QStringList{u"p2"_s, u"p3"_s};
+        QTest::newRow("token :missing=false")
+            << u"Patient?telecom:missing=false"_s << QStringList{u"p1"_s};
+        QTest::newRow("_tag") << u"Patient?_tag=http://t|x"_s << QStringList{u"p3"_s};
+        QTest::newRow("_id OR") << u"Patient?_id=p1,p3"_s << QStringList{u"p1"_s, u"p3"_s};
+        // date: eq is containment at the value's precision (search.html#date)
+        QTest::newRow("date year") << u"Patient?birthdate=1974"_s << QStringList{u"p1"_s};
+        QTest::newRow("date day") << u"Patient?birthdate=1974-12-25"_s << QStringList{u"p1"_s};
+        QTest::newRow("date other day") << u"Patient?birthdate=1974-12-26"_s << QStringList{};
+        QTest::newRow("date month stored, year searched")
+            << u"Patient?birthdate=1980"_s << QStringList{u"p2"_s};
+        QTest::newRow("date month stored, day searched")
+            << u"Patient?birthdate=1980-03-15"_s << QStringList{};
+        QTest::newRow("date gt") << u"Patient?birthdate=gt1980"_s << QStringList{u"p3"_s};
+        QTest::newRow("date ge") << u"Patient?birthdate=ge1980"_s << QStringList{u"p2"_s, u"p3"_s};
+        QTest::newRow("date lt") << u"Patient?birthdate=lt1980"_s << QStringList{u"p1"_s};
+        QTest::newRow("date le month")
+            << u"Patient?birthdate=le1980-03"_s << QStringList{u"p1"_s, u"p2"_s};
+        QTest::newRow("date ne") << u"Patient?birthdate=ne1974"_s << QStringList{u"p2"_s, u"p3"_s};
+        QTest::newRow("date sa") << u"Patient?birthdate=sa1980-03"_s << QStringList{u"p3"_s};
+        QTest::newRow("date eb") << u"Patient?birthdate=eb1980-03"_s << QStringList{u"p1"_s};
+        QTest::newRow("date AND range")
+            << u"Patient?birthdate=ge1975&birthdate=lt1985"_s << QStringList{u"p2"_s};
+        QTest::newRow("date period within month")
+            << u"Observation?date=2024-03"_s << QStringList{u"ob"_s};
+        QTest::newRow("date period not within day")
+            << u"Observation?date=2024-03-03"_s << QStringList{};
+        QTest::newRow("date period ge")
+            << u"Observation?date=ge2024-03-03"_s << QStringList{u"ob"_s};
+        QTest::newRow("date minute with zone")
+            << u"Observation?date=2024-02-28T10:30%2B01:00"_s << QStringList{u"oa"_s};
+        QTest::newRow("date ap") << u"Observation?date=ap2024-02-28"_s << QStringList{u"oa"_s};
+        QTest::newRow("_lastUpdated")
+            << u"Patient?_lastUpdated=ge2024-02-27&_id=p1"_s << QStringList{u"p1"_s};
+        // number: eq within the precision of the value
+        QTest::newRow("number eq") << u"RiskAssessment?probability=0.8"_s << QStringList{u"ra"_s};
+        QTest::newRow("number eq precision")
+            << u"RiskAssessment?probability=0.79"_s << QStringList{};
+        QTest::newRow("number gt") << u"RiskAssessment?probability=gt0.5"_s << QStringList{u"ra"_s};
+        QTest::newRow("number lt") << u"RiskAssessment?probability=lt0.5"_s << QStringList{};
+        // quantity
+        QTest::newRow("quantity number")
+            << u"Observation?value-quantity=72"_s << QStringList{u"oa"_s};
+        QTest::newRow("quantity system code")
+            << u"Observation?value-quantity=gt70|http://unitsofmeasure.org|/min"_s
+            << QStringList{u"oa"_s};
+        QTest::newRow("quantity unit")
+            << u"Observation?value-quantity=37.5||C"_s << QStringList{u"ob"_s};
+        QTest::newRow("quantity other system")
+            << u"Observation?value-quantity=72|http://other|/min"_s << QStringList{};
+        QTest::newRow("quantity lt")
+            << u"Observation?value-quantity=lt40"_s << QStringList{u"ob"_s};
+        // reference
+        QTest::newRow("reference Type/id")
+            << u"Observation?subject=Patient/p1"_s << QStringList{u"oa"_s};
+        QTest::newRow("reference id") << u"Observation?subject=p2"_s << QStringList{u"ob"_s};
+        QTest::newRow("reference :Type")
+            << u"Observation?subject:Patient=p2"_s << QStringList{u"ob"_s};
+        QTest::newRow("reference absolute")
+            << u"Observation?subject="_s + base + u"/Patient/p1"_s << QStringList{u"oa"_s};
+        QTest::newRow("reference wrong id") << u"Observation?subject=Patient/p3"_s << QStringList{};
+        QTest::newRow("reference through resolve()")
+            << u"Observation?patient=p1"_s << QStringList{u"oa"_s};
+        QTest::newRow("reference organization")
+            << u"Patient?organization=Organization/o1"_s << QStringList{u"p1"_s};
+        QTest::newRow("reference :missing")
+            << u"Patient?organization:missing=true"_s << QStringList{u"p2"_s, u"p3"_s};
+        // chaining, one level
+        QTest::newRow("chain typed")
+            << u"Observation?subject:Patient.name=chal"_s << QStringList{u"oa"_s};
+        QTest::newRow("chain untyped")
+            << u"Observation?subject.gender=female"_s << QStringList{u"ob"_s};
+        QTest::newRow("chain no match")
+            << u"Observation?subject:Patient.name=smith"_s << QStringList{};
+        // uri
+        QTest::newRow("uri") << u"ValueSet?url=http://example.org/fhir/ValueSet/abc"_s
+                             << QStringList{u"vs"_s};
+        QTest::newRow("uri no prefix match")
+            << u"ValueSet?url=http://example.org/fhir"_s << QStringList{};
+        QTest::newRow("uri :below")
+            << u"ValueSet?url:below=http://example.org/fhir"_s << QStringList{u"vs"_s};
+        QTest::newRow("uri :above")
+            << u"ValueSet?url:above=http://example.org/fhir/ValueSet/abc/x"_s
+            << QStringList{u"vs"_s};
+        // unknown parameters are ignored by default
+        QTest::newRow("unknown ignored")
+            << u"Patient?foo=bar&gender=female"_s << QStringList{u"p2"_s};
+    }
+    void matches()
+    {
+        QFETCH(QString, query);
+        QFETCH(QStringList, expected);
+        const Json bundle = get(u'/' + query);
+        QCOMPARE(ids(bundle), expected);
+        QVERIFY(bundle["total"] == Json(expected.size()));
+    }
+
+    void badValues_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QString>("named"); // the parameter the message names
+        QTest::newRow("date") << u"Patient?birthdate=2024-13"_s << u"birthdate"_s;
+        QTest::newRow("prefix") << u"Patient?birthdate=xx2024"_s << u"birthdate"_s;
+        QTest::newRow("modifier") << u"Patient?gender:exact=male"_s << u"gender:exact"_s;
+        QTest::newRow("number") << u"RiskAssessment?probability=abc"_s << u"probability"_s;
+        QTest::newRow("quantity") << u"Observation?value-quantity=1|2"_s << u"value-quantity"_s;
+        QTest::newRow("missing") << u"Patient?gender:missing=maybe"_s << u"gender:missing"_s;
+        QTest::newRow("type modifier") << u"Observation?subject:Foo=1"_s << u"subject:Foo"_s;
+        QTest::newRow("_sort") << u"Patient?_sort=nonsense"_s << u"_sort"_s;
+        QTest::newRow("_total") << u"Patient?_total=maybe"_s << u"_total"_s;
+        QTest::newRow("_summary") << u"Patient?_summary=maybe"_s << u"_summary"_s;
+        QTest::newRow("_include") << u"Observation?_include=Observation:code"_s << u"_include"_s;
+        QTest::newRow("_count") << u"Patient?_count=-1"_s << u"_count"_s;
+    }
+    void badValues()
+    {
+        QFETCH(QString, query);
+        QFETCH(QString, named);
+        const Response r = call("GET", u'/' + query);
+        QCOMPARE(r.status, 400);
+        const Json outcome = parse(r);
+        QCOMPARE(outcome["issue"][0]["code"].get<std::string>(), std::string("invalid"));
+        const QString said = QString::fromStdString(outcome["issue"][0]["diagnostics"]);
+        QVERIFY2(said.contains(named), qPrintable(said));
+    }
+
+    void strictHandling()
+    {
+        const Response strict
+            = call("GET", u"/Patient?foo=bar"_s, {}, {{"Prefer", "handling=strict"}});
+        QCOMPARE(strict.status, 400);
+        QVERIFY(parse(strict)["issue"][0]["diagnostics"].get<std::string>().find("foo")
+                != std::string::npos);
+        const Json lenient = get(u"/Patient?foo=bar&gender=male"_s);
+        QCOMPARE(lenient["link"][0]["url"].get<std::string>(),
+                 QString(base + u"/Patient?gender=male&_count=20"_s).toStdString());
+    }
+
+    void postSearch()
+    {
+        const Response r = call("POST", u"/Patient/_search?gender=male"_s, "family=smith",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QCOMPARE(r.status, 200);
+        QCOMPARE(ids(parse(r)), QStringList{u"p3"_s});
+    }
+
+    void sort_data()
+    {
+        QTest::addColumn<QString>("sort");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("string") << u"family"_s << QStringList{u"p1"_s, u"p2"_s, u"p3"_s};
+        QTest::newRow("string descending")
+            << u"-family"_s << QStringList{u"p3"_s, u"p2"_s, u"p1"_s};
+        QTest::newRow("date descending")
+            << u"-birthdate"_s << QStringList{u"p3"_s, u"p2"_s, u"p1"_s};
+        QTest::newRow("token then string")
+            << u"gender,-family"_s << QStringList{u"p2"_s, u"p3"_s, u"p1"_s};
+        QTest::newRow("_id descending") << u"-_id"_s << QStringList{u"p3"_s, u"p2"_s, u"p1"_s};
+    }
+    void sort()
+    {
+        QFETCH(QString, sort);
+        QFETCH(QStringList, expected);
+        QCOMPARE(ids(get(u"/Patient?_sort="_s + sort)), expected);
+    }
+
+    void pagingAndTotals()
+    {
+        const Json first = get(u"/Patient?_count=2&_sort=_id"_s);
+        QCOMPARE(ids(first), (QStringList{u"p1"_s, u"p2"_s}));
+        QVERIFY(first["total"] == Json(3));
+        QStringList relations;
+        QString next;
+        for (const Json &link : first["link"]) {
+            relations.append(QString::fromStdString(link["relation"]));
+            if (link["relation"] == "next")
+                next = QString::fromStdString(link["url"]);
+        }
+        QCOMPARE(relations, (QStringList{u"self"_s, u"next"_s, u"first"_s, u"last"_s}));
+        QVERIFY2(next.contains(u"_sort=_id"_s), qPrintable(next));
+        const Json second = get(next.mid(base.size()));
+        QCOMPARE(ids(second), QStringList{u"p3"_s});
+
+        const Json none = get(u"/Patient?_count=2&_total=none"_s);
+        QVERIFY(!none.contains("total"));
+        QCOMPARE(ids(none).size(), 2);
+        QVERIFY(none["link"][1]["relation"] == "next"); // known without a total
+
+        const Json count = get(u"/Patient?_summary=count"_s);
+        QVERIFY(count["total"] == Json(3));
+        QVERIFY(!count.contains("entry"));
+    }
+
+    void includes()
+    {
+        const Json forward = get(u"/Observation?_id=oa&_include=Observation:subject"_s);
+        QCOMPARE(ids(forward), QStringList{u"oa"_s});
+        QCOMPARE(ids(forward, "include"), QStringList{u"p1"_s});
+        QVERIFY(forward["total"] == Json(1)); // includes are not counted
+
+        const Json typed = get(u"/Observation?_id=oa&_include=Observation:subject:Group"_s);
+        QCOMPARE(ids(typed, "include"), QStringList{});
+
+        const Json reverse = get(u"/Patient?_id=p1&_revinclude=Observation:subject"_s);
+        QCOMPARE(ids(reverse), QStringList{u"p1"_s});
+        QCOMPARE(ids(reverse, "include"), QStringList{u"oa"_s});
+
+        const Json wildcard = get(u"/Patient?_id=p1&_include=Patient:*"_s);
+        QCOMPARE(ids(wildcard, "include"), QStringList{u"o1"_s});
+    }
+
+    // search.html#summary: the SUBSETTED tag marks every trimmed resource, on search and read.
+    void summaryAndElements_data()
+    {
+        QTest::addColumn<QString>("target");
+        QTest::addColumn<QStringList>("present");
+        QTest::addColumn<QStringList>("absent");
+        const QStringList core = {u"resourceType"_s, u"id"_s, u"meta"_s};
+        QTest::newRow("read _summary=true")
+            << u"/Patient/p1?_summary=true"_s << core + QStringList{u"name"_s, u"gender"_s}
+            << QStringList{u"text"_s, u"maritalStatus"_s};
+        QTest::newRow("read _summary=text")
+            << u"/Patient/p1?_summary=text"_s << core + QStringList{u"text"_s}
+            << QStringList{u"name"_s, u"gender"_s};
+        QTest::newRow("read _summary=data")
+            << u"/Patient/p1?_summary=data"_s << core + QStringList{u"name"_s, u"maritalStatus"_s}
+            << QStringList{u"text"_s};
+        QTest::newRow("read _elements")
+            << u"/Patient/p1?_elements=gender,birthDate"_s
+            << core + QStringList{u"gender"_s, u"birthDate"_s} << QStringList{u"name"_s, u"text"_s};
+        QTest::newRow("vread _elements")
+            << u"/Patient/p1/_history/1?_elements=gender"_s << core + QStringList{u"gender"_s}
+            << QStringList{u"name"_s};
+        QTest::newRow("mandatory kept") << u"/Observation/oa?_elements=subject"_s
+                                        << core + QStringList{u"subject"_s, u"status"_s, u"code"_s}
+                                        << QStringList{u"valueQuantity"_s};
+        QTest::newRow("choice element")
+            << u"/Observation/oa?_elements=value"_s << core + QStringList{u"valueQuantity"_s}
+            << QStringList{u"subject"_s};
+        QTest::newRow("search _elements")
+            << u"/Patient?_id=p1&_elements=gender"_s << core + QStringList{u"gender"_s}
+            << QStringList{u"name"_s};
+    }
+    void summaryAndElements()
+    {
+        QFETCH(QString, target);
+        QFETCH(QStringList, present);
+        QFETCH(QStringList, absent);
+        Json resource = get(target);
+        if (resource["resourceType"] == "Bundle")
+            resource = resource["entry"][0]["resource"];
+        for (const QString &key : present)
+            QVERIFY2(resource.contains(key.toStdString()), qPrintable(key));
+        for (const QString &key : absent)
+            QVERIFY2(!resource.contains(key.toStdString()), qPrintable(key));
+        bool subsetted = false;
+        for (const Json &tag : resource["meta"]["tag"])
+            subsetted = subsetted || tag["code"] == "SUBSETTED";
+        QVERIFY(subsetted);
+    }
+
+    void plainReadIsNotSubsetted()
+    {
+        const Json full = get(u"/Patient/p1"_s);
+        QVERIFY(full.contains("text"));
+        QVERIFY(!full["meta"].contains("tag"));
+    }
+
+    // Writes keep the index in step: update replaces the rows, delete removes them, and
+    // POST, transaction and batch entries are indexed like PUT.
+    void indexFollowsWrites()
+    {
+        fresh();
+        Json p1 = get(u"/Patient/p1"_s);
+        p1["gender"] = "female";
+        QCOMPARE(call("PUT", u"/Patient/p1"_s, QByteArray::fromStdString(p1.dump())).status, 200);
+        QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{u"p3"_s});
+        QCOMPARE(call("DELETE", u"/Patient/p3"_s).status, 204);
+        QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{});
+        QCOMPARE(ids(get(u"/Patient?family=smith"_s)), QStringList{});
+
+        // The guided tour: POST male patients, find them.
+        const Json male = {{"resourceType", "Patient"}, {"gender", "male"}};
+        const Json created
+            = parse(call("POST", u"/Patient"_s, QByteArray::fromStdString(male.dump())));
+        const Json transaction
+            = {{"resourceType", "Bundle"},
+               {"type", "transaction"},
+               {"entry",
+                {{{"resource", male}, {"request", {{"method", "POST"}, {"url", "Patient"}}}}}}};
+        QCOMPARE(call("POST", QString(), QByteArray::fromStdString(transaction.dump())).status,
+                 200);
+        const Json found = get(u"/Patient?gender=male"_s);
+        QVERIFY(found["total"] == Json(2));
+        QVERIFY(ids(found).contains(QString::fromStdString(created["id"])));
+        QVERIFY(!ids(found).contains(u"p2"_s));
+    }
+
+    // A database written before the index (schema 1) gets its resources indexed on open.
+    void oldDatabaseIndexedOnOpen()
+    {
+        fresh();
+        m_server.reset();
+        {
+            // Make the file look like schema 1: no index tables, user_version 1.
+            sqlite3 *db = nullptr;
+            const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
+            QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
+            const char *downgrade
+                = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
+                  "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
+                  "DROP TABLE idx_reference; DROP TABLE idx_uri; DROP TABLE index_pending;"
+                  "PRAGMA user_version = 1;";
+            QCOMPARE(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK);
+            sqlite3_close(db);
+        }
+        open();
+        QCOMPARE(*m_server->store().userVersion(), fhir::server::Store::SchemaVersion);
+        QCOMPARE(ids(get(u"/Patient?gender=male"_s)), (QStringList{u"p1"_s, u"p3"_s}));
+        QCOMPARE(ids(get(u"/Observation?subject:Patient.name=chavez"_s)), QStringList{u"ob"_s});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSearch)
+#include "tst_search.moc"
