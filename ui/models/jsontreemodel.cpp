@@ -6,7 +6,7 @@ using Json = nlohmann::ordered_json;
 namespace fhir::ui {
 
 JsonTreeModel::JsonTreeModel(QObject *parent)
-    : QAbstractItemModel(parent)
+    : NodeTreeModel(parent)
 {
     m_root.fetched = true; // nothing to show yet
 }
@@ -47,21 +47,19 @@ void JsonTreeModel::clear()
     m_changing = false;
 }
 
-void JsonTreeModel::makeChildren(Node *node)
+void JsonTreeModel::makeChildren(JsonNode *node)
 {
     node->fetched = true;
     const Json *value = node->value;
     if (value == nullptr)
         return;
     auto add = [node](const QString &key, const QString &path, const Json *child) {
-        auto n = std::make_unique<Node>();
+        auto n = std::make_unique<JsonNode>();
         n->key = key;
         n->path = path;
         n->value = child;
-        n->parent = node;
-        n->row = int(node->children.size());
         n->fetched = !(child->is_object() || child->is_array()) || child->empty();
-        node->children.push_back(std::move(n));
+        node->adopt(std::move(n));
     };
     if (value->is_object()) {
         for (auto it = value->begin(); it != value->end(); ++it) {
@@ -76,36 +74,6 @@ void JsonTreeModel::makeChildren(Node *node)
     }
 }
 
-JsonTreeModel::Node *JsonTreeModel::nodeAt(const QModelIndex &index) const
-{
-    return index.isValid() ? static_cast<Node *>(index.internalPointer())
-                           : const_cast<Node *>(&m_root);
-}
-
-QModelIndex JsonTreeModel::index(int row, int column, const QModelIndex &parent) const
-{
-    if (!hasIndex(row, column, parent))
-        return {};
-    return createIndex(row, column, nodeAt(parent)->children.at(size_t(row)).get());
-}
-
-QModelIndex JsonTreeModel::parent(const QModelIndex &child) const
-{
-    if (!child.isValid())
-        return {};
-    Node *parent = nodeAt(child)->parent;
-    if (parent == nullptr || parent == &m_root)
-        return {};
-    return createIndex(parent->row, 0, parent);
-}
-
-int JsonTreeModel::rowCount(const QModelIndex &parent) const
-{
-    if (parent.column() > 0)
-        return 0;
-    return int(nodeAt(parent)->children.size());
-}
-
 int JsonTreeModel::columnCount(const QModelIndex &) const
 {
     return ColumnCount;
@@ -115,7 +83,7 @@ bool JsonTreeModel::hasChildren(const QModelIndex &parent) const
 {
     if (parent.column() > 0)
         return false;
-    const Node *node = nodeAt(parent);
+    const JsonNode *node = nodeAt(parent);
     if (node->fetched)
         return !node->children.empty();
     return node->value != nullptr && (node->value->is_object() || node->value->is_array())
@@ -126,7 +94,7 @@ bool JsonTreeModel::canFetchMore(const QModelIndex &parent) const
 {
     if (m_changing || parent.column() > 0)
         return false;
-    const Node *node = nodeAt(parent);
+    const JsonNode *node = nodeAt(parent);
     return !node->fetched && node->value != nullptr;
 }
 
@@ -134,7 +102,7 @@ void JsonTreeModel::fetchMore(const QModelIndex &parent)
 {
     if (!canFetchMore(parent))
         return;
-    Node *node = nodeAt(parent);
+    JsonNode *node = nodeAt(parent);
     const size_t count = node->value->size();
     if (count == 0) {
         node->fetched = true;
@@ -151,7 +119,7 @@ QVariant JsonTreeModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid())
         return {};
-    const Node *node = nodeAt(index);
+    const JsonNode *node = nodeAt(index);
     const Json &v = *node->value;
     if (role == PathRole)
         return node->path;

@@ -1,8 +1,7 @@
 #pragma once
 
 #include "schemas/result.h"
-
-#include <QAbstractItemModel>
+#include "ui/models/nodetreemodel.h"
 
 #include <nlohmann/json.hpp>
 
@@ -11,9 +10,18 @@
 
 namespace fhir::ui {
 
+/// A member or item of a JSON document, as JsonTreeModel shows it.
+struct JsonNode : TreeNode<JsonNode>
+{
+    QString key;
+    QString path;
+    const nlohmann::ordered_json *value = nullptr; // inside the model's document
+    bool fetched = false;
+};
+
 /// A JSON document as a collapsible tree: key (or [index]), value, JSON type. Children are
 /// made when a node is expanded (canFetchMore / fetchMore), so a large body opens at once.
-class JsonTreeModel : public QAbstractItemModel
+class JsonTreeModel : public NodeTreeModel<JsonNode>
 {
     Q_OBJECT
 
@@ -28,9 +36,6 @@ public:
     Result<bool> setJson(const QByteArray &json);
     void clear();
 
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     bool hasChildren(const QModelIndex &parent = {}) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
@@ -40,21 +45,9 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
-    struct Node
-    {
-        QString key;
-        QString path;
-        const nlohmann::ordered_json *value = nullptr; // inside m_document
-        Node *parent = nullptr;
-        int row = 0;
-        bool fetched = false;
-        std::vector<std::unique_ptr<Node>> children;
-    };
-    Node *nodeAt(const QModelIndex &index) const;
-    static void makeChildren(Node *node);
+    static void makeChildren(JsonNode *node);
 
     nlohmann::ordered_json m_document;
-    Node m_root;
     bool m_changing = false; // a reset or insertion is announced: fetch nothing meanwhile
 };
 
