@@ -187,33 +187,38 @@ void OperationsModel::rebuild()
                           const QString &summary) {
             m_operations.append({kind, method, path, summary, false});
         };
-        // Swagger's order: the collection, then the instance, then history.
-        if (interactions.contains(u"search-type"_s))
-            add(Operation::Kind::Search, "GET", t, tr("Search %1 resources").arg(t));
-        if (interactions.contains(u"create"_s))
-            add(Operation::Kind::Create, "POST", t, tr("Create a %1").arg(t));
-        if (interactions.contains(u"read"_s))
-            add(Operation::Kind::Read, "GET", t + u"/{id}"_s, tr("Read a %1 by id").arg(t));
-        if (interactions.contains(u"update"_s))
-            add(Operation::Kind::Update, "PUT", t + u"/{id}"_s,
-                tr("Update (or create) a %1 by id").arg(t));
-        if (interactions.contains(u"patch"_s))
-            add(Operation::Kind::Patch, "PATCH", t + u"/{id}"_s,
-                tr("Change parts of a %1 (JSON Patch)").arg(t));
-        if (interactions.contains(u"delete"_s))
-            add(Operation::Kind::Delete, "DELETE", t + u"/{id}"_s, tr("Delete a %1").arg(t));
-        if (interactions.contains(u"history-instance"_s))
-            add(Operation::Kind::HistoryInstance, "GET", t + u"/{id}/_history"_s,
-                tr("Every version of a %1").arg(t));
-        if (interactions.contains(u"vread"_s))
-            add(Operation::Kind::VRead, "GET", t + u"/{id}/_history/{vid}"_s,
-                tr("Read one version of a %1").arg(t));
-        if (interactions.contains(u"history-type"_s))
-            add(Operation::Kind::HistoryType, "GET", t + u"/_history"_s,
-                tr("Changes to every %1").arg(t));
-        if (interactions.contains(u"search-type"_s))
-            add(Operation::Kind::SearchPost, "POST", t + u"/_search"_s,
-                tr("Search %1 resources with a form body").arg(t));
+        // Swagger's order: the collection, then the instance, then history (http.html).
+        struct Offer
+        {
+            const char *interaction;
+            Operation::Kind kind;
+            const char *method;
+            const char *suffix;
+            const char *summary;
+        };
+        static const Offer offers[] = {
+            {"search-type", Operation::Kind::Search, "GET", "", QT_TR_NOOP("Search %1 resources")},
+            {"create", Operation::Kind::Create, "POST", "", QT_TR_NOOP("Create a %1")},
+            {"read", Operation::Kind::Read, "GET", "/{id}", QT_TR_NOOP("Read a %1 by id")},
+            {"update", Operation::Kind::Update, "PUT", "/{id}",
+             QT_TR_NOOP("Update (or create) a %1 by id")},
+            {"patch", Operation::Kind::Patch, "PATCH", "/{id}",
+             QT_TR_NOOP("Change parts of a %1 (JSON Patch)")},
+            {"delete", Operation::Kind::Delete, "DELETE", "/{id}", QT_TR_NOOP("Delete a %1")},
+            {"history-instance", Operation::Kind::HistoryInstance, "GET", "/{id}/_history",
+             QT_TR_NOOP("Every version of a %1")},
+            {"vread", Operation::Kind::VRead, "GET", "/{id}/_history/{vid}",
+             QT_TR_NOOP("Read one version of a %1")},
+            {"history-type", Operation::Kind::HistoryType, "GET", "/_history",
+             QT_TR_NOOP("Changes to every %1")},
+            {"search-type", Operation::Kind::SearchPost, "POST", "/_search",
+             QT_TR_NOOP("Search %1 resources with a form body")},
+        };
+        for (const Offer &offer : offers) {
+            if (interactions.contains(QLatin1String(offer.interaction)))
+                add(offer.kind, offer.method, t + QLatin1String(offer.suffix),
+                    tr(offer.summary).arg(t));
+        }
         for (const QString &name : operationNames(operations)) {
             const OperationShape shape = shapeOf(name);
             add(Operation::Kind::NamedOperation, shape.method,
