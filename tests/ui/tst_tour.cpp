@@ -200,6 +200,10 @@ private Q_SLOTS:
         tabs->setCurrentIndex(0);
 
         QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+        // The key (when the deployment has one) as $FHIR_API_KEY, so the cURL can run.
+        auto *secretMode = child<QComboBox>(window, u"curlSecretMode"_s);
+        secretMode->setCurrentIndex(
+            secretMode->findData(int(app::SecretMode::EnvironmentVariable)));
         auto *examples = child<QComboBox>(window, u"bodyExamples"_s);
         const int male = examples->findText(u"patient-example-a"_s, Qt::MatchStartsWith);
         QVERIFY(male > 0);
@@ -242,6 +246,9 @@ private Q_SLOTS:
 
         // The same cURL, run by the real curl, makes another Patient the same way.
         QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(u"FHIR_API_KEY"_s, QString::fromUtf8(endpoint().apiKey));
+        process.setProcessEnvironment(environment);
         QSignalSpy processDone(&process, &QProcess::finished);
         process.start(u"/bin/sh"_s, {u"-c"_s, curl});
         QVERIFY(processDone.wait(20000));

@@ -372,7 +372,7 @@ void MainWindow::onFinished(const app::ApiRequest &request, const app::ApiRespon
     m_request->setBusy(false);
     rememberEtag(request, response);
     m_response->showExchange(
-        {request, response, app::toCurl(request, m_endpoint, app::SecretMode::Masked)});
+        {request, response, app::toCurl(request, m_endpoint, m_request->secretMode())});
     Q_EMIT requestFinished(request, response.status, response.elapsedMs);
 }
 

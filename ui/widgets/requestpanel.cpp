@@ -614,6 +614,11 @@ app::ApiRequest RequestPanel::currentRequest() const
     return request;
 }
 
+app::SecretMode RequestPanel::secretMode() const
+{
+    return app::SecretMode(m_secretMode->currentData().toInt());
+}
+
 QString RequestPanel::curlText() const
 {
     return m_curl->toPlainText();
@@ -635,8 +640,7 @@ void RequestPanel::updatePreview()
         if (m_url->text() != url)
             m_url->setText(url);
     }
-    const auto mode = app::SecretMode(m_secretMode->currentData().toInt());
-    m_curl->setPlainText(app::toCurl(request, shown, mode));
+    m_curl->setPlainText(app::toCurl(request, shown, secretMode()));
 }
 
 void RequestPanel::openRequest(const app::ApiRequest &request)

@@ -65,6 +65,8 @@ public:
     bool validateBody();
 
     SearchFormModel *searchForm() const { return m_searchModel; }
+    /// How the user chose to see secrets in cURL commands (masked by default).
+    app::SecretMode secretMode() const;
     QString curlText() const;
 
 Q_SIGNALS:
