@@ -17,6 +17,8 @@ packages=(
   xvfb xauth dbus dbus-x11 gnome-keyring
   # the openssl tool makes a throw-away certificate for the TLS-error test
   openssl
+  # the guided-tour test runs the cURL command the app shows
+  curl
   # packaging metadata checks
   appstream desktop-file-utils
 )

@@ -5,7 +5,7 @@
 namespace fhir::ui {
 
 ElementTreeModel::ElementTreeModel(QObject *parent)
-    : QAbstractItemModel(parent)
+    : NodeTreeModel(parent)
 {
 }
 
@@ -44,45 +44,13 @@ void ElementTreeModel::appendChildren(Node *node, const QList<schema::ElementNod
     for (const schema::ElementNode &child : children) {
         auto n = std::make_unique<Node>();
         n->element = child;
-        n->parent = node;
-        n->row = int(node->children.size());
-        node->children.push_back(std::move(n));
+        node->adopt(std::move(n));
     }
 }
 
 const schema::ElementNode *ElementTreeModel::element(const QModelIndex &index) const
 {
     return index.isValid() ? &nodeAt(index)->element : nullptr;
-}
-
-ElementTreeModel::Node *ElementTreeModel::nodeAt(const QModelIndex &index) const
-{
-    return index.isValid() ? static_cast<Node *>(index.internalPointer())
-                           : const_cast<Node *>(&m_root);
-}
-
-QModelIndex ElementTreeModel::index(int row, int column, const QModelIndex &parent) const
-{
-    if (!hasIndex(row, column, parent))
-        return {};
-    return createIndex(row, column, nodeAt(parent)->children.at(size_t(row)).get());
-}
-
-QModelIndex ElementTreeModel::parent(const QModelIndex &child) const
-{
-    if (!child.isValid())
-        return {};
-    Node *parent = nodeAt(child)->parent;
-    if (parent == nullptr || parent == &m_root)
-        return {};
-    return createIndex(parent->row, 0, parent);
-}
-
-int ElementTreeModel::rowCount(const QModelIndex &parent) const
-{
-    if (parent.column() > 0)
-        return 0;
-    return int(nodeAt(parent)->children.size());
 }
 
 int ElementTreeModel::columnCount(const QModelIndex &) const

@@ -1,18 +1,24 @@
 #pragma once
 
 #include "schemas/model.h"
-
-#include <QAbstractItemModel>
+#include "ui/models/nodetreemodel.h"
 
 #include <memory>
 #include <vector>
 
 namespace fhir::ui {
 
+/// An element as ElementTreeModel shows it.
+struct ElementTreeNode : TreeNode<ElementTreeNode>
+{
+    schema::ElementNode element;
+    bool fetched = false;
+};
+
 /// The element tree of one resource or data type, as the spec's tables show it: name, flags,
 /// cardinality, type, short description. Children are fetched on demand (canFetchMore /
 /// fetchMore), so data types expand as deep as the user opens them and never eagerly.
-class ElementTreeModel : public QAbstractItemModel
+class ElementTreeModel : public NodeTreeModel<ElementTreeNode>
 {
     Q_OBJECT
 
@@ -38,9 +44,6 @@ public:
     /// The element behind an index, or nullptr.
     const schema::ElementNode *element(const QModelIndex &index) const;
 
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     bool hasChildren(const QModelIndex &parent = {}) const override;
     bool canFetchMore(const QModelIndex &parent) const override;
@@ -50,20 +53,11 @@ public:
                         int role = Qt::DisplayRole) const override;
 
 private:
-    struct Node
-    {
-        schema::ElementNode element;
-        Node *parent = nullptr;
-        int row = 0;
-        bool fetched = false;
-        std::vector<std::unique_ptr<Node>> children;
-    };
-    Node *nodeAt(const QModelIndex &index) const;
+    using Node = ElementTreeNode;
     void appendChildren(Node *node, const QList<schema::ElementNode> &children);
 
     std::shared_ptr<const schema::Model> m_model;
     QString m_typeName;
-    Node m_root;
     bool m_resetting = false;
 };
 

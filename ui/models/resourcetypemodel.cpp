@@ -19,7 +19,7 @@ int areaRank(const QString &area)
 } // namespace
 
 ResourceTypeModel::ResourceTypeModel(QObject *parent)
-    : QAbstractItemModel(parent)
+    : NodeTreeModel(parent)
 {
 }
 
@@ -80,37 +80,6 @@ QModelIndex ResourceTypeModel::indexOfType(const QString &typeName) const
         }
     }
     return {};
-}
-
-ResourceTypeModel::Node *ResourceTypeModel::nodeAt(const QModelIndex &index) const
-{
-    return index.isValid() ? static_cast<Node *>(index.internalPointer())
-                           : const_cast<Node *>(&m_root);
-}
-
-QModelIndex ResourceTypeModel::index(int row, int column, const QModelIndex &parent) const
-{
-    if (!hasIndex(row, column, parent))
-        return {};
-    Node *node = nodeAt(parent);
-    return createIndex(row, column, node->children.at(size_t(row)).get());
-}
-
-QModelIndex ResourceTypeModel::parent(const QModelIndex &child) const
-{
-    if (!child.isValid())
-        return {};
-    Node *parent = nodeAt(child)->parent;
-    if (parent == nullptr || parent == &m_root)
-        return {};
-    return createIndex(parent->row, 0, parent);
-}
-
-int ResourceTypeModel::rowCount(const QModelIndex &parent) const
-{
-    if (parent.column() > 0)
-        return 0;
-    return int(nodeAt(parent)->children.size());
 }
 
 int ResourceTypeModel::columnCount(const QModelIndex &) const

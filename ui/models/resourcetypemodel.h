@@ -1,18 +1,25 @@
 #pragma once
 
 #include "schemas/model.h"
-
-#include <QAbstractItemModel>
+#include "ui/models/nodetreemodel.h"
 
 #include <memory>
 #include <vector>
 
 namespace fhir::ui {
 
+/// An area, a group or a resource type in ResourceTypeModel.
+struct ResourceTypeNode : TreeNode<ResourceTypeNode>
+{
+    QString name;
+    QString description;
+    bool isType = false;
+};
+
 /// The resource types of a model, grouped as the spec files them: area (Foundation, Base,
 /// Clinical, Financial, Specialized), then group (Individuals, Diagnostics...), then type.
 /// Columns: name, one-line description.
-class ResourceTypeModel : public QAbstractItemModel
+class ResourceTypeModel : public NodeTreeModel<ResourceTypeNode>
 {
     Q_OBJECT
 
@@ -30,9 +37,6 @@ public:
     /// The index of a resource type's row, or an invalid index.
     QModelIndex indexOfType(const QString &typeName) const;
 
-    QModelIndex index(int row, int column, const QModelIndex &parent = {}) const override;
-    QModelIndex parent(const QModelIndex &child) const override;
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation,
@@ -40,18 +44,7 @@ public:
     Qt::ItemFlags flags(const QModelIndex &index) const override;
 
 private:
-    struct Node
-    {
-        QString name;
-        QString description;
-        bool isType = false;
-        Node *parent = nullptr;
-        int row = 0;
-        std::vector<std::unique_ptr<Node>> children;
-    };
-    Node *nodeAt(const QModelIndex &index) const;
-
-    Node m_root;
+    using Node = ResourceTypeNode;
 };
 
 } // namespace fhir::ui

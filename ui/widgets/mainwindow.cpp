@@ -2,8 +2,17 @@
 
 #include "app/schemadescription.h"
 #include "ui/models/elementtreemodel.h"
+#include "ui/models/operationsmodel.h"
 #include "ui/models/resourcetypemodel.h"
+#include "ui/models/searchformmodel.h"
 #include "ui/widgets/examplepanel.h"
+#include "ui/widgets/operationspanel.h"
+#include "ui/widgets/requestpanel.h"
+#include "ui/widgets/responseview.h"
+
+#include <QCloseEvent>
+#include <QSettings>
+#include <QToolBar>
 
 #include <QHeaderView>
 #include <QLabel>
@@ -44,6 +53,14 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     , m_details(new QTextBrowser)
     , m_tabs(new QTabWidget)
     , m_examplePanel(new ExamplePanel)
+    , m_schemaPage(nullptr)
+    , m_client(new app::FhirClient(this))
+    , m_capabilityClient(new app::FhirClient(this))
+    , m_operations(new OperationsPanel)
+    , m_request(new RequestPanel(m_model))
+    , m_response(new ResponseView)
+    , m_deploymentToolBar(new QToolBar(tr("Deployment")))
+    , m_endpointLabel(new QLabel)
 {
     setWindowTitle(tr("FHIR Portal"));
     setObjectName(QStringLiteral("mainWindow"));
@@ -99,9 +116,46 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     schemaSplit->setStretchFactor(0, 3);
     schemaSplit->setStretchFactor(1, 1);
 
+    // The API page: operations, then Try It Out above the response.
+    m_operations->setObjectName(QStringLiteral("operationsPanel"));
+    m_operations->setMinimumWidth(300);
+    m_request->setObjectName(QStringLiteral("requestPanel"));
+    m_response->setObjectName(QStringLiteral("responseView"));
+    auto *exchange = new QSplitter(Qt::Vertical);
+    exchange->setObjectName(QStringLiteral("exchangeSplitter"));
+    exchange->addWidget(m_request);
+    exchange->addWidget(m_response);
+    exchange->setStretchFactor(0, 1);
+    exchange->setStretchFactor(1, 1);
+    exchange->setSizes({420, 420});
+    auto *apiPage = new QSplitter;
+    apiPage->setObjectName(QStringLiteral("apiSplitter"));
+    apiPage->addWidget(m_operations);
+    apiPage->addWidget(exchange);
+    apiPage->setStretchFactor(1, 1);
+    apiPage->setSizes({300, 700});
+
+    m_schemaPage = schemaSplit;
     m_tabs->setObjectName(QStringLiteral("typeTabs"));
-    m_tabs->addTab(schemaSplit, tr("Schema"));
-    m_tabs->addTab(m_examplePanel, tr("Examples"));
+    m_tabs->addTab(apiPage, tr("&API"));
+    m_tabs->addTab(schemaSplit, tr("&Schema"));
+    m_tabs->addTab(m_examplePanel, tr("E&xamples"));
+
+    m_deploymentToolBar->setObjectName(QStringLiteral("deploymentToolBar"));
+    m_endpointLabel->setObjectName(QStringLiteral("endpointLabel"));
+    m_deploymentToolBar->addWidget(m_endpointLabel);
+    addToolBar(Qt::TopToolBarArea, m_deploymentToolBar);
+
+    m_request->setEtagLookup([this](const QString &reference) { return m_etags.value(reference); });
+    connect(m_operations, &OperationsPanel::operationSelected, m_request,
+            &RequestPanel::setOperation);
+    connect(m_request, &RequestPanel::executeRequested, this, &MainWindow::execute);
+    connect(m_request, &RequestPanel::cancelRequested, m_client, &app::FhirClient::cancel);
+    connect(m_request, &RequestPanel::schemaRequested, this,
+            [this] { m_tabs->setCurrentWidget(m_schemaPage); });
+    connect(m_response, &ResponseView::followRequested, this, &MainWindow::execute);
+    connect(m_client, &app::FhirClient::finished, this, &MainWindow::onFinished);
+    connect(m_capabilityClient, &app::FhirClient::finished, this, &MainWindow::onCapabilities);
 
     auto *right = new QWidget;
     auto *rightLayout = new QVBoxLayout(right);
@@ -115,7 +169,10 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     split->setStretchFactor(1, 1);
     split->setSizes({260, 900});
     setCentralWidget(split);
-    resize(1200, 760);
+    resize(1280, 820);
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
 
     connect(m_filterEdit, &QLineEdit::textChanged, this, [this](const QString &text) {
         m_typeFilter->setFilterFixedString(text);
@@ -139,6 +196,7 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
                                      .arg(m_model->resourceTypes().size())
                                      .arg(m_model->source()));
         showType(QStringLiteral("Patient"));
+        setEndpoint({});
     } else {
         m_typeTitle->setText(
             tr("<b>The FHIR model could not be loaded.</b><br>%1").arg(loadError.toHtmlEscaped()));
@@ -172,7 +230,13 @@ void MainWindow::onTypeSelected()
                                   info ? (*info)->shortDescription.toHtmlEscaped() : QString()));
     for (int column = 0; column < ElementTreeModel::DescriptionColumn; ++column)
         m_elementView->resizeColumnToContents(column);
-    m_examplePanel->setExamples(m_examples.examplesFor(typeName));
+    const QList<app::Example> examples = m_examples.examplesFor(typeName);
+    m_examplePanel->setExamples(examples);
+    m_operations->setResourceType(typeName);
+    m_request->setResourceType(typeName, examples);
+    if (m_operations->model()->hasCapabilities())
+        m_request->setDeclaredSearchParameters(
+            m_operations->model()->declaredSearchParameters(typeName));
     // Until an element is picked, the details pane describes the type itself.
     if (const auto root = m_model->element(typeName); root)
         m_details->setHtml(detailsHtml(*root));
@@ -245,6 +309,108 @@ QString MainWindow::detailsHtml(const schema::ElementNode &node) const
                       + QLatin1Char(')'));
     section(tr("Search parameters"), params.join(QLatin1String(", ")));
     return html;
+}
+
+void MainWindow::setEndpoint(const app::Endpoint &endpoint)
+{
+    m_endpoint = endpoint;
+    m_client->setEndpoint(endpoint);
+    m_capabilityClient->cancel();
+    m_capabilityClient->setEndpoint(endpoint);
+    m_request->setEndpoint(endpoint);
+    m_operations->model()->setCapabilities({});
+    m_request->setDeclaredSearchParameters({});
+    if (!endpoint.isValid()) {
+        m_endpointLabel->setText(tr("No endpoint selected"));
+        m_response->showMessage(tr("No endpoint is selected: requests have nowhere to go yet."));
+        return;
+    }
+    m_endpointLabel->setText(tr("Endpoint: %1").arg(endpoint.baseUrl.toString()));
+    m_response->showMessage(tr("Run a request to see its answer here."));
+    app::ApiRequest metadata;
+    metadata.path = QStringLiteral("metadata");
+    m_capabilityClient->send(metadata);
+}
+
+void MainWindow::onCapabilities(const app::ApiRequest &, const app::ApiResponse &response)
+{
+    if (response.failure == app::ApiResponse::Failure::Cancelled)
+        return;
+    const auto statement
+        = nlohmann::json::parse(response.body.constData(),
+                                response.body.constData() + response.body.size(), nullptr, false);
+    if (!response.ok() || statement.is_discarded() || !statement.is_object()
+        || statement.value("resourceType", std::string()) != "CapabilityStatement") {
+        statusBar()->showMessage(
+            tr("Could not read the server's CapabilityStatement; listing what R4 defines. %1")
+                .arg(response.problem));
+        return;
+    }
+    m_operations->model()->setCapabilities(statement);
+    m_request->setDeclaredSearchParameters(
+        m_operations->model()->declaredSearchParameters(m_operations->model()->resourceType()));
+    statusBar()->showMessage(tr("Connected to %1: %n resource type(s) offered", nullptr,
+                                int(m_operations->model()->declaredTypes().size()))
+                                 .arg(m_endpoint.baseUrl.toString()));
+}
+
+void MainWindow::openRequest(const app::ApiRequest &request)
+{
+    m_tabs->setCurrentIndex(0);
+    m_request->openRequest(request);
+}
+
+void MainWindow::execute(const app::ApiRequest &request)
+{
+    m_request->setBusy(true);
+    m_response->showPending(request);
+    m_client->send(request);
+}
+
+void MainWindow::onFinished(const app::ApiRequest &request, const app::ApiResponse &response)
+{
+    m_request->setBusy(false);
+    rememberEtag(request, response);
+    m_response->showExchange(
+        {request, response, app::toCurl(request, m_endpoint, m_request->secretMode())});
+    Q_EMIT requestFinished(request, response.status, response.elapsedMs);
+}
+
+void MainWindow::rememberEtag(const app::ApiRequest &request, const app::ApiResponse &response)
+{
+    const QByteArray etag = response.header("ETag");
+    if (etag.isEmpty())
+        return;
+    // The resource: from Location (create, update), else from the body (read).
+    QString key;
+    const QString location = QString::fromUtf8(response.header("Location"));
+    const QString base = m_endpoint.baseUrl.toString() + u'/';
+    if (location.startsWith(base)) {
+        const QStringList parts = location.mid(base.size()).split(u'/');
+        if (parts.size() >= 2)
+            key = parts.at(0) + u'/' + parts.at(1);
+    }
+    if (key.isEmpty()) {
+        const auto body = nlohmann::json::parse(response.body.constData(),
+                                                response.body.constData() + response.body.size(),
+                                                nullptr, false);
+        if (body.is_object() && body.contains("id") && body["id"].is_string()
+            && body.contains("resourceType") && body["resourceType"].is_string())
+            key = QString::fromStdString(body["resourceType"].get<std::string>() + '/'
+                                         + body["id"].get<std::string>());
+    }
+    if (key.isEmpty() && request.method != "POST")
+        key = request.path.section(u'/', 0, 1);
+    if (!key.isEmpty())
+        m_etags.insert(key, etag);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace fhir::ui

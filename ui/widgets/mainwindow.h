@@ -1,7 +1,12 @@
 #pragma once
 
+#include "app/apirequest.h"
+#include "app/endpoint.h"
 #include "app/examplelibrary.h"
+#include "app/fhirclient.h"
 #include "schemas/model.h"
+
+#include <QHash>
 
 #include <QMainWindow>
 
@@ -12,16 +17,25 @@ class QLineEdit;
 class QSortFilterProxyModel;
 class QTabWidget;
 class QTextBrowser;
+class QToolBar;
 class QTreeView;
 
 namespace fhir::ui {
 
 class ElementTreeModel;
 class ExamplePanel;
+class OperationsPanel;
+class RequestPanel;
 class ResourceTypeModel;
+class ResponseView;
 
-/// The portal's main window: resource types on the left; on the right the chosen type's
-/// schema (element tree and the selected element's details) and its examples.
+/// The portal's main window: resource types on the left; on the right the chosen type's API
+/// (operations, Try It Out, the response), its schema (element tree and the selected
+/// element's details) and its examples.
+///
+/// Wiring: the deployment selector goes into deploymentToolBar() and calls setEndpoint();
+/// the request history listens to requestFinished() and reopens an entry with openRequest(),
+/// as a pasted cURL command does.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -35,7 +49,31 @@ public:
     /// Shows a resource type's schema, as if the user had picked it.
     void showType(const QString &typeName);
 
+    /// Where the lead puts the deployment selector (empty until then, apart from a label
+    /// naming the endpoint in use).
+    QToolBar *deploymentToolBar() const { return m_deploymentToolBar; }
+    const app::Endpoint &endpoint() const { return m_endpoint; }
+
+public Q_SLOTS:
+    /// Sends requests to `endpoint` from now on, and reads its CapabilityStatement to list
+    /// the operations its server offers. An invalid endpoint means "none selected".
+    void setEndpoint(const fhir::app::Endpoint &endpoint);
+    /// Opens a request in Try It Out (free-form), ready to execute: history, pasted cURL.
+    void openRequest(const fhir::app::ApiRequest &request);
+    /// Sends a request to the endpoint and shows the answer.
+    void execute(const fhir::app::ApiRequest &request);
+
+Q_SIGNALS:
+    /// A request got an answer (status 0 when none came: unreachable, cancelled...).
+    void requestFinished(const fhir::app::ApiRequest &request, int status, qint64 elapsedMs);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    void onFinished(const app::ApiRequest &request, const app::ApiResponse &response);
+    void onCapabilities(const app::ApiRequest &request, const app::ApiResponse &response);
+    void rememberEtag(const app::ApiRequest &request, const app::ApiResponse &response);
     void onTypeSelected();
     void onElementSelected();
     void expandFetched(const QModelIndex &parent);
@@ -55,6 +93,16 @@ private:
     QTextBrowser *m_details;
     QTabWidget *m_tabs;
     ExamplePanel *m_examplePanel;
+    QWidget *m_schemaPage;
+    app::Endpoint m_endpoint;
+    app::FhirClient *m_client; // owned (QObject child): the user's requests
+    app::FhirClient *m_capabilityClient; // owned: reads the CapabilityStatement
+    OperationsPanel *m_operations; // owned by the widget tree
+    RequestPanel *m_request;
+    ResponseView *m_response;
+    QToolBar *m_deploymentToolBar;
+    QLabel *m_endpointLabel;
+    QHash<QString, QByteArray> m_etags; // "Type/id" -> the last ETag seen
 };
 
 } // namespace fhir::ui
