@@ -1,10 +1,11 @@
 #pragma once
 
-// CONTRACT (session 2): the one request type of the app. The Try It Out builder edits it, the
+// The one request type of the app. The Try It Out builder edits it, the
 // FHIR client sends it, the cURL exporter prints it, the history stores it (secrets removed).
 
 #include <QByteArray>
 #include <QList>
+#include <QMetaType>
 #include <QPair>
 #include <QString>
 
@@ -24,3 +25,6 @@ struct ApiRequest
 };
 
 } // namespace fhir::app
+
+// Queued signals and QVariant carry it (history, the client, the deployments controller).
+Q_DECLARE_METATYPE(fhir::app::ApiRequest)

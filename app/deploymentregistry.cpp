@@ -49,13 +49,6 @@ QString headerSecretKey(const QString &deploymentId, const QByteArray &headerNam
     return deploymentId + u"/header/"_s + QString::fromLatin1(headerName.toLower());
 }
 
-bool isSecretHeader(const QByteArray &name)
-{
-    const QByteArray lower = name.trimmed().toLower();
-    return lower == "authorization" || lower == "proxy-authorization" || lower == "x-api-key"
-        || lower == "cookie" || lower == "api-key" || lower == "ocp-apim-subscription-key";
-}
-
 DeploymentRegistry::DeploymentRegistry(QSettings *settings, const QString &dataRoot,
                                        QObject *parent)
     : QAbstractListModel(parent)

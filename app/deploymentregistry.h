@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/wirerequest.h" // isSecretHeader
+
 #include "schemas/result.h"
 
 #include <QAbstractListModel>
@@ -43,8 +45,6 @@ struct DeploymentEntry
 QString secretKey(const QString &deploymentId);
 /// The SecretStore key of one secret header's value of a remote deployment.
 QString headerSecretKey(const QString &deploymentId, const QByteArray &headerName);
-/// Headers whose values are credentials: never stored in settings, history or logs.
-bool isSecretHeader(const QByteArray &name);
 
 /// The deployments the user has, in the order they were added, persisted in QSettings under
 /// "deployments" (no secrets), with the one last selected. Also the list model of the

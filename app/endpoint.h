@@ -1,6 +1,6 @@
 #pragma once
 
-// CONTRACT (session 2): what the request builder needs of the deployment selected in the
+// What the request builder needs of the deployment selected in the
 // window. The deployments part produces it; the Try It Out part consumes it.
 
 #include <QByteArray>

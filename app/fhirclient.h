@@ -103,5 +103,4 @@ QString explainStatus(int status);
 
 } // namespace fhir::app
 
-Q_DECLARE_METATYPE(fhir::app::ApiRequest)
 Q_DECLARE_METATYPE(fhir::app::ApiResponse)

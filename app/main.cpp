@@ -6,6 +6,7 @@
 #include "app/terminalcommands.h"
 #include "schemas/fhirpath/fhirpath.h"
 #include "schemas/model.h"
+#include "ui/widgets/deploymentscontroller.h"
 #include "ui/widgets/mainwindow.h"
 
 #include <QApplication>
@@ -157,6 +158,14 @@ int main(int argc, char **argv)
 
     auto model = schema::Model::loadDefault();
     ui::MainWindow window(model ? *model : nullptr, model.error());
-    window.show();
+    if (model) {
+        // Owned by the window; stops the embedded servers before the window's widgets go.
+        auto *deployments = new ui::DeploymentsController(*model, {}, &window);
+        deployments->placeIn(&window);
+        window.show();
+        deployments->initialize(); // a first start makes "Local" with 100 patients
+    } else {
+        window.show();
+    }
     return application.exec();
 }

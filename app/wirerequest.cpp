@@ -93,8 +93,9 @@ HeaderList wireHeaders(const ApiRequest &request, const Endpoint &endpoint)
 
 bool isSecretHeader(const QByteArray &name)
 {
-    for (const char *secret : {"x-api-key", "authorization", "proxy-authorization", "cookie"}) {
-        if (name.compare(secret, Qt::CaseInsensitive) == 0)
+    for (const char *secret : {"x-api-key", "authorization", "proxy-authorization", "cookie",
+                               "api-key", "ocp-apim-subscription-key"}) {
+        if (name.trimmed().compare(secret, Qt::CaseInsensitive) == 0)
             return true;
     }
     return false;

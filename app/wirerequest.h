@@ -36,7 +36,8 @@ QList<QPair<QString, QString>> decodedQuery(const QByteArray &query);
 /// headers and `x-api-key` when the endpoint has a key.
 HeaderList wireHeaders(const ApiRequest &request, const Endpoint &endpoint);
 
-/// Whether a header carries a secret: x-api-key, Authorization, Cookie, Proxy-Authorization.
+/// Whether a header carries a credential (x-api-key, Authorization, Cookie, Proxy-Authorization,
+/// api-key, Ocp-Apim-Subscription-Key): never stored in settings, history or logs.
 bool isSecretHeader(const QByteArray &name);
 
 /// The value of a header (first match, case-insensitive), or an empty array.

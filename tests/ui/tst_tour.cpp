@@ -1,15 +1,17 @@
-// The guided tour of issue 5, driven through the real widgets against a real embedded server
-// on loopback: pick Patient, read its operations, create the male example with Try It Out,
-// check the answer and its cURL (and run that cURL with the real curl), then search by gender,
-// page through the Bundle and download it. The last test renders the main views to PNG files
-// under <build>/test-artifacts for a person to look at.
+// The guided tour of issue 5, driven through the real widgets against the embedded deployment a
+// first start makes (its own API key, synthetic patients, loopback HTTP): pick Patient, read its
+// operations, create the male example with Try It Out, check the answer and its cURL (and run that
+// cURL with the real curl), then search by gender, page through the Bundle and download it. The
+// last test renders the main views to PNG files under <build>/test-artifacts for a person to look
+// at.
 
-#include "embedded_server/fhirserver.h"
-#include "embedded_server/httplistener.h"
+#include "app/deploymentmanager.h"
+#include "app/requesthistory.h"
 #include "ui/models/bundleentrymodel.h"
 #include "ui/models/operationsmodel.h"
 #include "ui/models/searchformmodel.h"
 #include "ui/widgets/bundleviewer.h"
+#include "ui/widgets/deploymentscontroller.h"
 #include "ui/widgets/filedialogs.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/requestpanel.h"
@@ -24,9 +26,12 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -34,6 +39,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolBar>
 #include <QTreeView>
 
 #include <nlohmann/json.hpp>
@@ -73,18 +79,55 @@ class TestTour : public QObject
 
     std::shared_ptr<const schema::Model> m_model;
     std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<server::FhirServer> m_server;
-    std::unique_ptr<server::HttpListener> m_listener;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<QWidget> m_host; // owns the controller, as a main window does in the app
+    ui::DeploymentsController *m_deployments = nullptr;
 
-    app::Endpoint endpoint() const
+    /// Storage for one app's deployments in `dir`: settings, data, history, a keychain name.
+    static ui::DeploymentsController::Storage storageIn(const QTemporaryDir &dir,
+                                                        QSettings *settings)
     {
-        // When the embedded server requires API keys, the lead passes the key here.
-        app::Endpoint e;
-        e.deploymentId = u"tour"_s;
-        e.name = u"Embedded (tour)"_s;
-        e.baseUrl = QUrl(m_listener->baseUrl());
-        e.isEmbedded = true;
-        return e;
+        ui::DeploymentsController::Storage storage;
+        storage.settings = settings;
+        storage.dataRoot = dir.filePath(u"deployments"_s);
+        storage.historyFile = dir.filePath(u"history.json"_s);
+        storage.keychainService = u"FHIR Portal tour "_s + QFileInfo(dir.path()).fileName();
+        return storage;
+    }
+
+    /// Waits for a first start: the local deployment running, its key made, its data loaded.
+    static bool firstStart(ui::DeploymentsController *deployments, int patients)
+    {
+        QSignalSpy loaded(deployments->manager(), &app::DeploymentManager::loadFinished);
+        deployments->initialize(patients);
+        const bool ready = QTest::qWaitFor(
+            [&] {
+                return deployments->endpoint().isValid()
+                    && !deployments->endpoint().apiKey.isEmpty();
+            },
+            30000);
+        return ready && (!loaded.isEmpty() || loaded.wait(60000)) && loaded.first().at(1).toBool();
+    }
+
+    app::Endpoint endpoint() const { return m_deployments->endpoint(); }
+    QString baseUrl() const { return endpoint().baseUrl.toString(); }
+
+    /// One request over HTTP with the deployment's key, as any client sends it.
+    Json http(const QByteArray &method, const QString &path, const Json &body = {}) const
+    {
+        QNetworkAccessManager network;
+        QNetworkRequest request(QUrl(baseUrl() + path));
+        request.setRawHeader("x-api-key", endpoint().apiKey);
+        request.setRawHeader("Content-Type", "application/fhir+json");
+        QNetworkReply *reply = network.sendCustomRequest(
+            request, method,
+            body.is_null() ? QByteArray() : QByteArray::fromStdString(body.dump()));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished() && !done.wait(20000))
+            return {};
+        const QByteArray answer = reply->readAll();
+        reply->deleteLater();
+        return Json::parse(answer.toStdString(), nullptr, false);
     }
 
     void seed(const std::string &gender, const std::string &family)
@@ -92,13 +135,13 @@ class TestTour : public QObject
         const Json patient{{"resourceType", "Patient"},
                            {"gender", gender},
                            {"name", Json::array({Json{{"family", family}}})}};
-        server::Request request;
-        request.method = "POST";
-        request.path = server::FhirServer::basePath() + u"/Patient"_s;
-        request.headers = {{"Content-Type", "application/fhir+json"}};
-        request.body = QByteArray::fromStdString(patient.dump());
-        const server::Response r = m_server->handle(request);
-        QCOMPARE(r.status, 201);
+        QVERIFY(http("POST", u"/Patient"_s, patient)["resourceType"] == "Patient");
+    }
+
+    int malePatients() const
+    {
+        const Json bundle = http("GET", u"/Patient?gender=male&_summary=count"_s);
+        return bundle.value("total", -1);
     }
 
     static void selectOperation(const QWidget &window, const QString &text)
@@ -131,11 +174,12 @@ private Q_SLOTS:
         QStandardPaths::setTestModeEnabled(true);
         m_model = loadTestModel();
         m_dir = std::make_unique<QTemporaryDir>();
-        auto server = server::FhirServer::open(m_model, m_dir->path());
-        QVERIFY2(server, qPrintable(server.error()));
-        m_server = std::move(server).value();
-        m_listener = std::make_unique<server::HttpListener>(m_server.get());
-        QVERIFY(m_listener->start(0));
+        m_settings
+            = std::make_unique<QSettings>(m_dir->filePath(u"settings.ini"_s), QSettings::IniFormat);
+        m_host = std::make_unique<QWidget>();
+        m_deployments = new ui::DeploymentsController(m_model, storageIn(*m_dir, m_settings.get()),
+                                                      m_host.get());
+        QVERIFY(firstStart(m_deployments, 4));
         // Others in the waiting room, so the search has pages.
         for (const char *family : {"Adams", "Baker", "Clark"})
             seed("male", family);
@@ -145,8 +189,35 @@ private Q_SLOTS:
     void cleanupTestCase()
     {
         ui::setSaveFileNameAnswer({});
-        m_listener.reset();
-        m_server.reset();
+        m_host.reset(); // stops the deployment
+    }
+
+    // The app as main() builds it: the window, the deployments placed in it, a first start.
+    void firstStartNeedsNoSetup()
+    {
+        QTemporaryDir dir;
+        QSettings settings(dir.filePath(u"settings.ini"_s), QSettings::IniFormat);
+        ui::MainWindow window(m_model);
+        auto *deployments
+            = new ui::DeploymentsController(m_model, storageIn(dir, &settings), &window);
+        deployments->placeIn(&window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.deploymentToolBar()->findChild<QComboBox *>() != nullptr);
+        QVERIFY(firstStart(deployments, 2));
+        QTRY_COMPARE_WITH_TIMEOUT(window.endpoint().baseUrl, deployments->endpoint().baseUrl,
+                                  10000);
+        QVERIFY(!window.endpoint().apiKey.isEmpty());
+        auto *operations = child<QListView>(window, u"operationsList"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            qobject_cast<ui::OperationsModel *>(operations->model())->hasCapabilities(), 20000);
+        selectOperation(window, u"GET /Patient"_s);
+        QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+        execute(window, u"200"_s);
+        auto *response = child<ui::ResponseView>(window, u"responseView"_s);
+        QCOMPARE(response->bundleViewer()->model()->total().value_or(0), 2);
+        // The request went into this deployment's history, without its key.
+        QTRY_COMPARE_WITH_TIMEOUT(deployments->history()->entries(u"local"_s).size(), 1, 5000);
     }
 
     void withoutAnEndpointTheRequestSideSaysSo()
@@ -168,6 +239,8 @@ private Q_SLOTS:
         QSignalSpy finished(&window, &ui::MainWindow::requestFinished);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const int malesBefore = malePatients();
+        QVERIFY(malesBefore >= 3);
         window.setEndpoint(endpoint());
         auto *operations = child<QListView>(window, u"operationsList"_s);
         auto *opsModel = qobject_cast<ui::OperationsModel *>(operations->model());
@@ -227,7 +300,7 @@ private Q_SLOTS:
         QVERIFY(patient["gender"] == "male");
         const QString newId = QString::fromStdString(patient["id"].get<std::string>());
         const QString curl = child<QPlainTextEdit>(window, u"responseCurl"_s)->toPlainText();
-        QVERIFY2(curl.startsWith(u"curl -i -X POST "_s + m_listener->baseUrl() + u"/Patient"_s),
+        QVERIFY2(curl.startsWith(u"curl -i -X POST "_s + baseUrl() + u"/Patient"_s),
                  qPrintable(curl));
         QVERIFY(curl.contains(u"--data-binary '{"_s));
         QCOMPARE(finished.size(), 1);
@@ -289,7 +362,7 @@ private Q_SLOTS:
         QVERIFY(bundle->isVisible());
         auto *entries = bundle->model();
         QCOMPARE(entries->rowCount(), 2);
-        QCOMPARE(entries->total().value_or(0), 5); // three seeded, the example, the curl one
+        QCOMPARE(entries->total().value_or(0), malesBefore + 2); // and the example, the curl one
         auto *next = child<QPushButton>(window, u"bundlePage_next"_s);
         QStringList seen;
         for (int page = 0; page < 10; ++page) {
@@ -335,13 +408,12 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         window.setEndpoint(endpoint());
         auto *paste = child<QLineEdit>(window, u"pasteCurl"_s);
-        QTest::keyClicks(paste,
-                         u"curl -H 'Prefer: handling=lenient' '"_s + m_listener->baseUrl()
-                             + u"/Patient?_count=1'"_s);
+        QTest::keyClicks(
+            paste, u"curl -H 'Prefer: handling=lenient' '"_s + baseUrl() + u"/Patient?_count=1'"_s);
         QTest::keyClick(paste, Qt::Key_Return);
         QVERIFY(child<QCheckBox>(window, u"freeFormToggle"_s)->isChecked());
         QCOMPARE(child<QLineEdit>(window, u"requestUrl"_s)->text(),
-                 m_listener->baseUrl() + u"/Patient?_count=1"_s);
+                 baseUrl() + u"/Patient?_count=1"_s);
         execute(window, u"200"_s);
         auto *response = child<ui::ResponseView>(window, u"responseView"_s);
         QCOMPARE(response->bundleViewer()->model()->rowCount(), 1);

@@ -7,10 +7,15 @@
 #include "ui/widgets/authorizedialog.h"
 #include "ui/widgets/deploymentselector.h"
 #include "ui/widgets/historypanel.h"
+#include "ui/widgets/mainwindow.h"
 #include "ui/widgets/newdeploymentdialog.h"
 #include "ui/widgets/overviewpage.h"
 
 #include <QAction>
+#include <QDockWidget>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
 
 using namespace Qt::StringLiterals;
 
@@ -71,6 +76,44 @@ DeploymentsController::~DeploymentsController()
 const app::Endpoint &DeploymentsController::endpoint() const
 {
     return m_manager->currentEndpoint();
+}
+
+void DeploymentsController::placeIn(MainWindow *window)
+{
+    Q_ASSERT(window == m_window);
+    QToolBar *bar = window->deploymentToolBar();
+    bar->addWidget(m_selector);
+    bar->addAction(m_authorizeAction);
+    bar->addAction(m_newAction);
+
+    auto dock = [window](QWidget *content, const QString &name, const QString &title) {
+        auto *d = new QDockWidget(title, window);
+        d->setObjectName(name);
+        d->setWidget(content);
+        d->setAllowedAreas(Qt::LeftDockWidgetArea | Qt::RightDockWidgetArea
+                           | Qt::BottomDockWidgetArea);
+        window->addDockWidget(Qt::RightDockWidgetArea, d);
+        return d;
+    };
+    QDockWidget *overview = dock(m_overview, u"overviewDock"_s, tr("Overview"));
+    QDockWidget *history = dock(m_historyPanel, u"historyDock"_s, tr("History"));
+    window->tabifyDockWidget(overview, history);
+    // Docks start closed, so the first screen is the API; the tool bar opens them.
+    overview->hide();
+    history->hide();
+    for (QDockWidget *d : {overview, history}) {
+        QAction *toggle = d->toggleViewAction();
+        toggle->setObjectName(d->objectName() + u"Toggle"_s);
+        bar->addAction(toggle);
+    }
+    // The window restored its state before these docks existed; now they can take theirs.
+    window->restoreState(QSettings().value(u"mainWindow/state"_s).toByteArray());
+
+    connect(this, &DeploymentsController::endpointChanged, window, &MainWindow::setEndpoint);
+    connect(this, &DeploymentsController::reopenRequested, window, &MainWindow::openRequest);
+    connect(window, &MainWindow::requestFinished, this, &DeploymentsController::recordRequest);
+    connect(this, &DeploymentsController::message, window,
+            [window](const QString &text) { window->statusBar()->showMessage(text, 15000); });
 }
 
 void DeploymentsController::initialize(int firstStartPatients)

@@ -24,6 +24,7 @@ namespace fhir::ui {
 
 class DeploymentSelector;
 class HistoryPanel;
+class MainWindow;
 class NewDeploymentDialog;
 class OverviewPage;
 
@@ -33,11 +34,7 @@ class OverviewPage;
 /// Authorize / New Deployment actions.
 ///
 ///     auto *deployments = new DeploymentsController(model, {}, window);
-///     window->deploymentToolBar()->addWidget(deployments->selector());
-///     connect(deployments, &DeploymentsController::endpointChanged, window,
-///     &MainWindow::setEndpoint); connect(window, &MainWindow::requestFinished, deployments,
-///     &DeploymentsController::recordRequest); connect(deployments,
-///     &DeploymentsController::reopenRequested, window, &MainWindow::openRequest);
+///     deployments->placeIn(window);
 ///     deployments->initialize(); // first start: a local server with 100 patients
 class DeploymentsController : public QObject
 {
@@ -69,6 +66,12 @@ public:
     app::DeploymentRegistry *registry() const { return m_registry; }
     app::RequestHistory *history() const { return m_history; }
     const app::Endpoint &endpoint() const;
+
+    /// Puts the selector and the Authorize / New Deployment actions into the window's
+    /// deployment tool bar, the Overview and History as docks (toggled from that tool bar), and
+    /// connects endpoint, history and reopen. `window` must be the one given to the
+    /// constructor, which owns the widgets from then on.
+    void placeIn(MainWindow *window);
 
     /// Creates the first deployment on a first start, else selects the last one used.
     void initialize(int firstStartPatients = 100);
