@@ -3,6 +3,7 @@
 // speak plain HTTP where TLS was expected.
 
 #include "app/fhirclient.h"
+#include "embedded_server/auth/apikeys.h"
 #include "embedded_server/fhirserver.h"
 #include "embedded_server/httplistener.h"
 
@@ -58,6 +59,7 @@ class TestFhirClient : public QObject
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<server::FhirServer> m_server;
     std::unique_ptr<server::HttpListener> m_listener;
+    QByteArray m_apiKey; // the server requires one, as a deployment does
 
     Endpoint embedded() const
     {
@@ -66,6 +68,7 @@ class TestFhirClient : public QObject
         e.name = u"Embedded"_s;
         e.baseUrl = QUrl(m_listener->baseUrl());
         e.isEmbedded = true;
+        e.apiKey = m_apiKey;
         return e;
     }
 
@@ -92,6 +95,9 @@ private Q_SLOTS:
         auto server = server::FhirServer::open(loadTestModel(), m_dir->path());
         QVERIFY2(server, qPrintable(server.error()));
         m_server = std::move(server).value();
+        auto key = server::ApiKeyStore(m_server->store()).create(u"tst_fhirclient"_s);
+        QVERIFY2(key, qPrintable(key.error()));
+        m_apiKey = key->secret.toUtf8();
         m_listener = std::make_unique<server::HttpListener>(m_server.get());
         QVERIFY(m_listener->start(0));
     }

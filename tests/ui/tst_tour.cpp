@@ -256,10 +256,11 @@ private Q_SLOTS:
         // 2. The operations on Patient and at the system level, as the server declares them.
         for (const QString &op :
              {u"GET /Patient"_s, u"POST /Patient"_s, u"GET /Patient/{id}"_s, u"PUT /Patient/{id}"_s,
-              u"DELETE /Patient/{id}"_s, u"GET /Patient/{id}/_history"_s,
+              u"PATCH /Patient/{id}"_s, u"DELETE /Patient/{id}"_s, u"GET /Patient/{id}/_history"_s,
               u"GET /Patient/{id}/_history/{vid}"_s, u"GET /Patient/_history"_s,
-              u"POST /Patient/_search"_s, u"GET /Patient/{id}/$everything"_s, u"GET /metadata"_s,
-              u"POST /"_s, u"GET /_history"_s})
+              u"POST /Patient/_search"_s, u"POST /Patient/$validate"_s,
+              u"GET /Patient/{id}/$everything"_s, u"GET /metadata"_s, u"POST /"_s,
+              u"GET /_history"_s})
             QVERIFY2(findText(opsModel, op).isValid(), qPrintable(op));
 
         // 3. Open POST /Patient, see the schema, pick the male example, Try it out, Execute.
