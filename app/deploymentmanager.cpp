@@ -271,7 +271,9 @@ Result<bool> DeploymentManager::revokeApiKey(const QString &id, const QString &k
 
 void DeploymentManager::setApiKey(const QString &id, const QByteArray &key)
 {
+    m_keysBeingStored.insert(id, key);
     m_secrets->write(secretKey(id), key, this, [this, id](const SecretResult &r) {
+        m_keysBeingStored.remove(id);
         if (!r.ok())
             Q_EMIT notice(r.error);
         else if (r.status == SecretResult::Status::MemoryOnly)
@@ -284,6 +286,7 @@ void DeploymentManager::setApiKey(const QString &id, const QByteArray &key)
 void DeploymentManager::logout(const QString &id)
 {
     m_sessionKeyMade.insert(id); // the user chose no key: do not make one behind their back
+    m_keysBeingStored.remove(id);
     m_secrets->remove(secretKey(id), this, [this, id](const SecretResult &r) {
         if (!r.ok())
             Q_EMIT notice(r.error);
@@ -329,7 +332,9 @@ server::Deployment *DeploymentManager::deployment(const QString &id) const
 
 void DeploymentManager::storeAppKey(const QString &id, const QByteArray &secret)
 {
+    m_keysBeingStored.insert(id, secret);
     m_secrets->write(secretKey(id), secret, this, [this, id](const SecretResult &r) {
+        m_keysBeingStored.remove(id);
         if (r.status == SecretResult::Status::MemoryOnly || !r.ok())
             Q_EMIT notice(r.error);
         if (id == m_currentId)
@@ -387,17 +392,22 @@ void DeploymentManager::refreshEndpoint()
     };
     const QString id = entry->id;
     const bool needsKey = entry->isEmbedded() && entry->requireApiKey;
-    m_secrets->read(secretKey(id), this,
-                    [this, id, needsKey, endpoint, finishOne](const SecretResult &r) {
-                        if (r.ok()) {
-                            endpoint->apiKey = r.secret;
-                        } else if (needsKey && r.status == SecretResult::Status::Failed
-                                   && !m_sessionKeyMade.contains(id)) {
-                            Q_EMIT notice(r.error);
-                            makeSessionKey(id); // announces again once stored
-                        }
-                        finishOne();
-                    });
+    if (const auto storing = m_keysBeingStored.constFind(id); storing != m_keysBeingStored.cend()) {
+        endpoint->apiKey = *storing;
+        finishOne();
+    } else {
+        m_secrets->read(secretKey(id), this,
+                        [this, id, needsKey, endpoint, finishOne](const SecretResult &r) {
+                            if (r.ok()) {
+                                endpoint->apiKey = r.secret;
+                            } else if (needsKey && r.status == SecretResult::Status::Failed
+                                       && !m_sessionKeyMade.contains(id)) {
+                                Q_EMIT notice(r.error);
+                                makeSessionKey(id); // announces again once stored
+                            }
+                            finishOne();
+                        });
+    }
     for (const QByteArray &name : entry->secretHeaders) {
         m_secrets->read(headerSecretKey(id, name), this,
                         [this, name, endpoint, finishOne](const SecretResult &r) {

@@ -113,6 +113,9 @@ private:
     SecretStore *m_secrets; // not owned
     QHash<QString, server::Deployment *> m_deployments; // owned by this (QObject children)
     QSet<QString> m_sessionKeyMade; // embedded ids given an in-memory key in this run
+    // Keys on their way into the keychain, used meanwhile: a first start must not wait for a
+    // keyring prompt the user has not answered yet.
+    QHash<QString, QByteArray> m_keysBeingStored;
     QString m_currentId;
     Endpoint m_endpoint;
     quint64 m_endpointGeneration = 0; // drops keychain answers for an older selection

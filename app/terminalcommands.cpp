@@ -259,7 +259,9 @@ int runServe(const Invocation &invocation)
                                                                                   store.error()));
             return 1;
         }
-        auto history = (*store)->history({{}, {}, std::nullopt, 0, 0});
+        server::HistoryQuery everything;
+        everything.count = 0; // the total only
+        auto history = (*store)->history(everything);
         if (!history) {
             print(stderr, u"fhir-portal serve: %1\n"_s.arg(history.error()));
             return 1;

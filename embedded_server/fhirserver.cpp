@@ -1413,6 +1413,18 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
             kept.append({name, value});
             continue;
         }
+        if (name == u"_at"_s) {
+            // http.html#history: the versions current at some point of the period the value
+            // names (a day, a second...). One period only.
+            const auto at = search::parseDate(value);
+            if (!at || query.atMs) {
+                return errorResponse(
+                    makeError(ErrorKind::Invalid, u"_at must be one FHIR date or dateTime"_s));
+            }
+            query.atMs = std::pair{at->low, at->high};
+            kept.append({name, value});
+            continue;
+        }
         if (ctx.prefs.handling == Handling::Lenient)
             continue;
         return errorResponse(makeError(

@@ -469,6 +469,12 @@ Result<Page> Store::history(const HistoryQuery &query)
         where += " AND v.id = ?2";
     if (query.sinceMs)
         where += " AND v.last_updated >= ?3";
+    // Current during the period: written before its end, and not replaced by a later
+    // version written at or before its start.
+    if (query.atMs)
+        where += " AND v.last_updated < ?7 AND NOT EXISTS (SELECT 1 FROM resource_version n"
+                 " WHERE n.type = v.type AND n.id = v.id AND n.version > v.version"
+                 " AND n.last_updated <= ?6)";
     auto bindAll = [&](Statement &stmt) {
         if (!query.type.isEmpty())
             stmt.bind(1, query.type);
@@ -476,6 +482,10 @@ Result<Page> Store::history(const HistoryQuery &query)
             stmt.bind(2, query.id);
         if (query.sinceMs)
             stmt.bind(3, *query.sinceMs);
+        if (query.atMs) {
+            stmt.bind(6, query.atMs->first);
+            stmt.bind(7, query.atMs->second);
+        }
     };
 
     Page page;

@@ -11,6 +11,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <utility>
 
 struct sqlite3;
 
@@ -39,6 +40,8 @@ struct HistoryQuery
     QString type;
     QString id;
     std::optional<qint64> sinceMs; ///< only versions written at or after this time
+    /// Only versions that were current at some moment of [atFromMs, atToMs) (`_at`).
+    std::optional<std::pair<qint64, qint64>> atMs;
     qint64 offset = 0;
     qint64 count = 20;
 };

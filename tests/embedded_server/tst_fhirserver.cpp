@@ -393,6 +393,35 @@ private Q_SLOTS:
         QCOMPARE(str(system["entry"][0]["request"]["url"]), std::string("Observation"));
     }
 
+    // http.html#history: _at keeps the versions that were current at some point of the period.
+    void historyAt_data()
+    {
+        QTest::addColumn<QString>("at");
+        QTest::addColumn<QStringList>("versions"); // newest first
+        // Versions 1, 2, 3 of Patient/a are written at t0+1s, t0+2s, t0+3s (22:13:21Z...).
+        QTest::newRow("the second v2 was written in")
+            << u"2023-11-14T22:13:22Z"_s << QStringList{u"2"_s};
+        QTest::newRow("the day of all three")
+            << u"2023-11-14"_s << QStringList{u"3"_s, u"2"_s, u"1"_s};
+        QTest::newRow("before the first") << u"2023-11-13"_s << QStringList{};
+        QTest::newRow("after the last: the current one") << u"2024"_s << QStringList{u"3"_s};
+    }
+    void historyAt()
+    {
+        QFETCH(QString, at);
+        QFETCH(QStringList, versions);
+        put(u"a"_s);
+        put(u"a"_s);
+        put(u"a"_s);
+        const Json bundle = parse(call("GET", u"/Patient/a/_history?_at="_s + at));
+        QStringList found;
+        for (const Json &entry : bundle.value("entry", Json::array()))
+            found.append(QString::fromStdString(str(entry["resource"]["meta"]["versionId"])));
+        QCOMPARE(found, versions);
+        QVERIFY(bundle["total"] == Json(versions.size()));
+        verifyOutcome(call("GET", u"/Patient/a/_history?_at=soon"_s), 400, "invalid");
+    }
+
     void historySinceAndPaging()
     {
         for (int i = 0; i < 5; ++i)
@@ -689,8 +718,8 @@ private Q_SLOTS:
         QTest::newRow("_since malformed")
             << QByteArray("GET") << u"/_history?_since=soon"_s << QByteArray() << none << 400
             << u"invalid"_s << QByteArray();
-        QTest::newRow("_at unsupported")
-            << QByteArray("GET") << u"/_history?_at=2023"_s << QByteArray() << none << 400
+        QTest::newRow("history parameter unsupported")
+            << QByteArray("GET") << u"/_history?_list=recent"_s << QByteArray() << none << 400
             << u"invalid"_s << QByteArray();
         QTest::newRow("unknown search param, strict")
             << QByteArray("GET") << u"/Patient?foo=bar"_s << QByteArray()
