@@ -136,8 +136,9 @@ inline std::vector<Json> clinic()
 inline bool loadClinic(FhirServer &server)
 {
     for (const Json &r : clinic()) {
-        const QString path = QString::fromStdString("/" + r["resourceType"].get<std::string>() + "/"
-                                                    + r["id"].get<std::string>());
+        // QString, not "/" + std::string: GCC 12 -O3 warns falsely (-Wrestrict) on the latter.
+        const QString path = u'/' + QString::fromStdString(r["resourceType"].get<std::string>())
+            + u'/' + QString::fromStdString(r["id"].get<std::string>());
         const Response response
             = server.handle(makeRequest("PUT", path, QByteArray::fromStdString(r.dump())));
         if (response.status != 201) {
