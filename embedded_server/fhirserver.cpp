@@ -364,6 +364,11 @@ struct FhirServer::Private
     Failure conditionalMatches(const QString &type, const QList<QPair<QString, QString>> &query,
                                const QString &what, QList<StoredVersion> *found);
     Response remove(const Context &ctx, const QString &type, const QString &id);
+    /// The start of a write the client may condition on If-Match (http.html#concurrency): the
+    /// version the header names (0 for none; a malformed one is a 400) and, inside `tx`, the
+    /// current version of type/id. The caller decides when a stale If-Match is a 412.
+    Failure beginWrite(const Request &request, const Store::Transaction &tx, const QString &type,
+                       const QString &id, qint64 *expected, std::optional<StoredVersion> *previous);
     Response patch(const Context &ctx, const QString &type, const QString &id);
     Response validateOperation(const Context &ctx, const QString &type, const QString &id);
     Response history(const Context &ctx, const QString &type, const QString &id);
@@ -1003,6 +1008,22 @@ static qint64 ifMatchVersion(const Request &request)
     return ok && version > 0 ? version : -1;
 }
 
+Failure FhirServer::Private::beginWrite(const Request &request, const Store::Transaction &tx,
+                                        const QString &type, const QString &id, qint64 *expected,
+                                        std::optional<StoredVersion> *previous)
+{
+    *expected = ifMatchVersion(request);
+    if (*expected < 0)
+        return makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s);
+    if (!tx.isActive())
+        return makeError(ErrorKind::Internal, tx.error());
+    auto current = store->current(type, id);
+    if (!current)
+        return makeError(ErrorKind::Internal, current.error());
+    *previous = std::move(current).value();
+    return {};
+}
+
 Response FhirServer::Private::update(const Context &ctx, const QString &type, const QString &id,
                                      bool idFromCriteria)
 {
@@ -1024,18 +1045,11 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
             ErrorKind::Invalid, u"the id in the body does not match the id %1 in the URL"_s.arg(id),
             {type + u".id"_s}));
     }
-    const qint64 expected = ifMatchVersion(ctx.request);
-    if (expected < 0)
-        return errorResponse(
-            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
-
     Store::Transaction tx(*store);
-    if (!tx.isActive())
-        return internal(tx.error());
-    auto current = store->current(type, id);
-    if (!current)
-        return internal(current.error());
-    const std::optional<StoredVersion> &previous = *current;
+    qint64 expected = 0;
+    std::optional<StoredVersion> previous;
+    if (auto failure = beginWrite(ctx.request, tx, type, id, &expected, &previous))
+        return errorResponse(*failure);
     if (auto failure = ifMatchFails(expected, previous, type, id))
         return errorResponse(*failure);
     StoredVersion v;
@@ -1136,17 +1150,11 @@ Response FhirServer::Private::conditionalDelete(const Context &ctx, const QStrin
 
 Response FhirServer::Private::remove(const Context &ctx, const QString &type, const QString &id)
 {
-    const qint64 expected = ifMatchVersion(ctx.request);
-    if (expected < 0)
-        return errorResponse(
-            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
     Store::Transaction tx(*store);
-    if (!tx.isActive())
-        return internal(tx.error());
-    auto current = store->current(type, id);
-    if (!current)
-        return internal(current.error());
-    const std::optional<StoredVersion> &previous = *current;
+    qint64 expected = 0;
+    std::optional<StoredVersion> previous;
+    if (auto failure = beginWrite(ctx.request, tx, type, id, &expected, &previous))
+        return errorResponse(*failure);
     if (auto failure = ifMatchFails(expected, previous, type, id))
         return errorResponse(*failure);
     // Deleting what does not exist, or is deleted already, succeeds and changes nothing
@@ -1209,18 +1217,11 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
             return errorResponse(makeError(ErrorKind::Invalid, parsed.error()));
         fhirPathPatch = std::move(parsed).value();
     }
-    const qint64 expected = ifMatchVersion(ctx.request);
-    if (expected < 0)
-        return errorResponse(
-            makeError(ErrorKind::Invalid, u"If-Match must be a version ETag such as W/\"3\""_s));
-
     Store::Transaction tx(*store);
-    if (!tx.isActive())
-        return internal(tx.error());
-    auto current = store->current(type, id);
-    if (!current)
-        return internal(current.error());
-    const std::optional<StoredVersion> &previous = *current;
+    qint64 expected = 0;
+    std::optional<StoredVersion> previous;
+    if (auto failure = beginWrite(ctx.request, tx, type, id, &expected, &previous))
+        return errorResponse(*failure);
     if (!previous)
         return errorResponse(makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
     if (previous->deleted)
