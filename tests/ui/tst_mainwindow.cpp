@@ -167,6 +167,18 @@ private Q_SLOTS:
                  u"Observation"_s);
         QVERIFY(window.findChild<QLabel *>(u"typeTitle"_s)->text().contains(u"Observation"_s));
 
+        // The same server with another header (Authorize, an edit): the list stays meanwhile.
+        endpoint.headers = {{"Prefer", "handling=strict"}};
+        window.statusBar()->clearMessage();
+        window.setEndpoint(endpoint);
+        QCOMPARE(typeCount(types->model()), 3);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return window.statusBar()->currentMessage().startsWith(u"Connected to"_s); },
+            10000));
+        QCOMPARE(typeCount(types->model()), 3);
+        QCOMPARE(types->currentIndex().data(ui::ResourceTypeModel::TypeNameRole).toString(),
+                 u"Observation"_s);
+
         // No endpoint: every type again, the choice kept.
         window.setEndpoint({});
         QCOMPARE(typeCount(types->model()), all);

@@ -234,11 +234,11 @@ void MainWindow::listTypes(const QStringList &declared)
         if (known.contains(type))
             supported.append(type);
     }
-    if (supported.isEmpty() && !m_typesLimited)
-        return;
+    if (supported == m_typesListed)
+        return; // a list rebuilt would reset the form the user is filling in
     const QString chosen
         = m_typeView->currentIndex().data(ResourceTypeModel::TypeNameRole).toString();
-    m_typesLimited = !supported.isEmpty();
+    m_typesListed = supported;
     m_typeModel->setModel(m_model, supported);
     m_typeView->expandAll();
     if (m_typeModel->indexOfType(chosen).isValid()) {
@@ -352,6 +352,10 @@ QString MainWindow::detailsHtml(const schema::ElementNode &node) const
 
 void MainWindow::setEndpoint(const app::Endpoint &endpoint)
 {
+    // The same remote server again (a new key, an edited header) keeps its list meanwhile.
+    const bool sameServer = endpoint.isValid() && !endpoint.isEmbedded
+        && endpoint.deploymentId == m_endpoint.deploymentId
+        && endpoint.baseUrl == m_endpoint.baseUrl;
     m_endpoint = endpoint;
     m_client->setEndpoint(endpoint);
     m_capabilityClient->cancel();
@@ -359,7 +363,8 @@ void MainWindow::setEndpoint(const app::Endpoint &endpoint)
     m_request->setEndpoint(endpoint);
     m_operations->model()->setCapabilities({});
     m_request->setDeclaredSearchParameters({});
-    listTypes({}); // every type again until this server says what it offers
+    if (!sameServer)
+        listTypes({}); // every type again until this server says what it offers
     if (!endpoint.isValid()) {
         m_endpointLabel->setText(tr("No endpoint selected"));
         m_response->showMessage(tr("No endpoint is selected: requests have nowhere to go yet."));

@@ -107,7 +107,7 @@ private:
     QToolBar *m_deploymentToolBar;
     QLabel *m_endpointLabel;
     QHash<QString, QByteArray> m_etags; // "Type/id" -> the last ETag seen
-    bool m_typesLimited = false; // the picker shows a remote server's declared types only
+    QStringList m_typesListed; // a remote server's declared types in the picker; empty: all
 };
 
 } // namespace fhir::ui
