@@ -4,6 +4,7 @@
 
 #include "app/deploymentmanager.h"
 #include "app/deploymentregistry.h"
+#include "app/secretstore.h"
 #include "ui/widgets/authorizedialog.h"
 #include "ui/widgets/deploymentscontroller.h"
 #include "ui/widgets/deploymentselector.h"
@@ -361,6 +362,12 @@ private Q_SLOTS:
                           Qt::LeftButton);
         QCOMPARE(controller->registry()->rowCount(), 0);
         QVERIFY(!QFileInfo::exists(database));
+        // Its API key left the keychain (or this run's memory) with it.
+        std::optional<app::SecretResult> key;
+        controller->manager()->secrets()->read(app::secretKey(u"local"_s), controller,
+                                               [&](const app::SecretResult &r) { key = r; });
+        QVERIFY(QTest::qWaitFor([&] { return key.has_value(); }, 10000));
+        QVERIFY(!key->ok());
         QVERIFY(controller->selector()->currentId().isEmpty());
         QCOMPARE(combo->currentIndex(), -1);
         QVERIFY(!controller->removeDeploymentAction()->isEnabled());
