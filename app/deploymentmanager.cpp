@@ -94,7 +94,7 @@ Result<DeploymentEntry> DeploymentManager::createEmbedded(DeploymentEntry entry,
         }
     }
     if (patients > 0)
-        d->loadSynthetic(patients);
+        loadSynthetic(added->id, patients);
     setCurrent(added->id); // starts it
     return added;
 }
@@ -137,22 +137,82 @@ Result<bool> DeploymentManager::removeDeployment(const QString &id, bool deleteD
     if (!entry)
         return Error{tr("There is no deployment with the id %1.").arg(id)};
     if (server::Deployment *d = m_deployments.take(id)) {
-        const server::DeploymentSettings settings = d->settings();
         d->disconnect(this);
-        delete d; // stops and joins its thread
-        if (deleteData) {
-            if (const auto removed = server::Deployment::removeData(settings); !removed)
-                return Error{removed.error()};
+        delete d; // cancels a load, stops and joins its threads
+    }
+    m_loads.remove(id);
+    if (entry->isEmbedded() && deleteData) {
+        // Also a deployment this run never started: its folder is named by its id.
+        server::DeploymentSettings settings;
+        settings.id = id;
+        settings.name = entry->name;
+        settings.dataFolder = m_registry->dataFolder(id);
+        if (const auto removed = server::Deployment::removeData(settings); !removed) {
+            if (m_currentId == id)
+                setCurrent(id); // it stays: running again, as it was
+            return Error{removed.error()};
         }
     }
     m_secrets->remove(secretKey(id), this, [](const SecretResult &) {});
     for (const QByteArray &name : entry->secretHeaders)
         m_secrets->remove(headerSecretKey(id, name), this, [](const SecretResult &) {});
     m_sessionKeyMade.remove(id);
+    m_keysBeingStored.remove(id);
     m_registry->remove(id);
-    if (m_currentId == id) {
-        m_currentId.clear();
+    if (m_currentId == id) // announced even when none is left: nothing may point at it
         setCurrent(m_registry->rowCount() ? m_registry->entries().constFirst().id : QString());
+    return true;
+}
+
+Result<bool>
+DeploymentManager::editDeployment(DeploymentEntry entry,
+                                  const QList<QPair<QByteArray, QByteArray>> &newSecretHeaders)
+{
+    const auto old = m_registry->entry(entry.id);
+    if (!old)
+        return Error{tr("There is no deployment with the id %1.").arg(entry.id)};
+    DeploymentEntry changed = *old;
+    changed.name = entry.name.trimmed();
+    if (changed.name.isEmpty())
+        return Error{tr("A deployment needs a name.")};
+    QList<QByteArray> dropped;
+    if (!old->isEmbedded()) {
+        changed.baseUrl = entry.baseUrl;
+        changed.headers = entry.headers;
+        changed.secretHeaders.clear();
+        for (const QByteArray &name : old->secretHeaders) {
+            if (entry.secretHeaders.contains(name))
+                changed.secretHeaders.append(name);
+            else
+                dropped.append(name);
+        }
+        for (const auto &header : newSecretHeaders) {
+            if (!changed.secretHeaders.contains(header.first))
+                changed.secretHeaders.append(header.first);
+            dropped.removeAll(header.first);
+        }
+    }
+    if (auto updated = m_registry->update(changed); !updated)
+        return updated;
+
+    const QString id = changed.id;
+    for (const QByteArray &name : dropped)
+        m_secrets->remove(headerSecretKey(id, name), this, [](const SecretResult &) {});
+    if (newSecretHeaders.isEmpty()) {
+        if (id == m_currentId)
+            refreshEndpoint();
+        return true;
+    }
+    // The endpoint changes once the keychain holds every new value.
+    auto pending = std::make_shared<qsizetype>(newSecretHeaders.size());
+    for (const auto &[name, value] : newSecretHeaders) {
+        m_secrets->write(headerSecretKey(id, name), value, this,
+                         [this, id, pending](const SecretResult &r) {
+                             if (r.status == SecretResult::Status::MemoryOnly || !r.ok())
+                                 Q_EMIT notice(r.error);
+                             if (--*pending == 0 && id == m_currentId)
+                                 refreshEndpoint();
+                         });
     }
     return true;
 }
@@ -205,7 +265,7 @@ QString DeploymentManager::errorString(const QString &id) const
 bool DeploymentManager::isLoading(const QString &id) const
 {
     const server::Deployment *d = deployment(id);
-    return d && d->isLoading();
+    return m_loads.contains(id) || (d && d->isLoading());
 }
 
 void DeploymentManager::start(const QString &id)
@@ -220,10 +280,43 @@ void DeploymentManager::stop(const QString &id)
         d->stop();
 }
 
+DeploymentManager::LoadKind DeploymentManager::loadKind(const QString &id) const
+{
+    return m_loads.value(id, LoadKind::None);
+}
+
 void DeploymentManager::loadSynthetic(const QString &id, int patients)
 {
-    if (const auto entry = m_registry->entry(id); entry && entry->isEmbedded())
-        deploymentFor(*entry)->loadSynthetic(patients);
+    const auto entry = m_registry->entry(id);
+    if (!entry || !entry->isEmbedded() || isLoading(id))
+        return;
+    deploymentFor(*entry)->loadSynthetic(patients);
+    beginLoad(id, LoadKind::Synthetic);
+}
+
+Result<bool> DeploymentManager::importFiles(const QString &id, const QStringList &paths)
+{
+    const auto entry = m_registry->entry(id);
+    if (!entry)
+        return Error{tr("There is no deployment with the id %1.").arg(id)};
+    if (!entry->isEmbedded())
+        return Error{tr("Files are imported into embedded deployments only; a remote server "
+                        "takes data through its own API.")};
+    if (paths.isEmpty())
+        return Error{tr("No files were chosen.")};
+    if (isLoading(id))
+        return Error{
+            tr("%1 is still loading data; wait for it or cancel it first.").arg(entry->name)};
+    deploymentFor(*entry)->importFiles(paths);
+    beginLoad(id, LoadKind::Import);
+    return true;
+}
+
+// Once the deployment's load has begun, so isLoading() says so to whoever hears this.
+void DeploymentManager::beginLoad(const QString &id, LoadKind kind)
+{
+    m_loads.insert(id, kind);
+    Q_EMIT loadStarted(id, kind);
 }
 
 void DeploymentManager::cancelLoad(const QString &id)
@@ -308,17 +401,21 @@ server::Deployment *DeploymentManager::deploymentFor(const DeploymentEntry &entr
     auto *d = new server::Deployment(m_model, settings, this);
     const QString id = entry.id;
     connect(d, &server::Deployment::statusChanged, this, [this, id, d](auto status) {
-        if (status == server::Deployment::Status::Failed)
-            Q_EMIT notice(
-                tr("The FHIR server %1 failed: %2").arg(d->settings().name, d->errorString()));
+        if (status == server::Deployment::Status::Failed) {
+            const auto current = m_registry->entry(id); // the name may have been edited
+            Q_EMIT notice(tr("The FHIR server %1 failed: %2")
+                              .arg(current ? current->name : id, d->errorString()));
+        }
         Q_EMIT stateChanged(id, toState(status));
         if (id == m_currentId)
             refreshEndpoint(); // its base URL came or went
     });
     connect(d, &server::Deployment::progress, this,
             [this, id](qint64 done, qint64 total) { Q_EMIT loadProgress(id, done, total); });
-    connect(d, &server::Deployment::loadFinished, this,
-            [this, id](bool ok, const QString &report) { Q_EMIT loadFinished(id, ok, report); });
+    connect(d, &server::Deployment::loadFinished, this, [this, id](bool ok, const QString &report) {
+        m_loads.remove(id);
+        Q_EMIT loadFinished(id, ok, report);
+    });
     connect(d, &server::Deployment::requestServed, this,
             [this, id](const QString &line) { Q_EMIT requestServed(id, line); });
     m_deployments.insert(id, d);

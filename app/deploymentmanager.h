@@ -36,6 +36,10 @@ public:
     /// An embedded deployment's server state; remote entries are always Remote.
     enum class State { Stopped, Starting, Running, Stopping, Failed, Remote };
     Q_ENUM(State)
+    /// What an embedded deployment is loading: loadProgress counts patients for Synthetic,
+    /// bytes for Import.
+    enum class LoadKind { None, Synthetic, Import };
+    Q_ENUM(LoadKind)
 
     static constexpr int firstStartPatients = 100;
     /// The name of the key the app makes for itself in an embedded deployment.
@@ -62,9 +66,16 @@ public:
     /// keychain, their names to the registry.
     Result<DeploymentEntry> addRemote(DeploymentEntry entry,
                                       const QList<QPair<QByteArray, QByteArray>> &secretHeaders);
-    /// Stops and forgets a deployment and its secrets; `deleteData` also removes an embedded
-    /// deployment's database.
+    /// Stops and forgets a deployment and its secrets (API key, secret header values);
+    /// `deleteData` also removes an embedded deployment's database. The current deployment
+    /// moves to the first one left (none when the list is empty).
     Result<bool> removeDeployment(const QString &id, bool deleteData);
+    /// Changes a deployment: its name; for a remote one also its base URL and plain headers.
+    /// `entry.secretHeaders` names the secret headers to keep (others leave the keychain);
+    /// `newSecretHeaders` go to the keychain, replacing a kept value of the same name. The id,
+    /// kind and an embedded deployment's port and key setting stay as they were.
+    Result<bool> editDeployment(DeploymentEntry entry,
+                                const QList<QPair<QByteArray, QByteArray>> &newSecretHeaders = {});
 
     QString currentId() const { return m_currentId; }
     /// Selects a deployment (starting it when embedded and stopped); the endpoint follows.
@@ -78,7 +89,13 @@ public:
     bool isLoading(const QString &id) const;
     void start(const QString &id);
     void stop(const QString &id);
+    LoadKind loadKind(const QString &id) const; ///< None unless isLoading()
     void loadSynthetic(const QString &id, int patients);
+    /// Imports FHIR JSON files (Bundle, single resource, NDJSON) into an embedded deployment
+    /// off the GUI thread: loadStarted, loadProgress in bytes, then loadFinished with a report
+    /// naming each entry or line not loaded and why. Refused for a remote endpoint, for no
+    /// files, and while another load of the deployment runs.
+    Result<bool> importFiles(const QString &id, const QStringList &paths);
     void cancelLoad(const QString &id);
 
     Result<CreatedApiKey> createApiKey(const QString &id, const QString &name);
@@ -94,6 +111,7 @@ Q_SIGNALS:
     void currentChanged(const QString &id);
     void currentEndpointChanged(const fhir::app::Endpoint &endpoint);
     void stateChanged(const QString &id, fhir::app::DeploymentManager::State state);
+    void loadStarted(const QString &id, fhir::app::DeploymentManager::LoadKind kind);
     void loadProgress(const QString &id, qint64 done, qint64 total);
     void loadFinished(const QString &id, bool ok, const QString &report);
     void apiKeysChanged(const QString &id);
@@ -105,6 +123,7 @@ private:
     server::Deployment *deploymentFor(const DeploymentEntry &entry);
     server::Deployment *deployment(const QString &id) const;
     void storeAppKey(const QString &id, const QByteArray &secret);
+    void beginLoad(const QString &id, LoadKind kind);
     void makeSessionKey(const QString &id);
     void refreshEndpoint();
 
@@ -112,6 +131,7 @@ private:
     DeploymentRegistry *m_registry; // not owned
     SecretStore *m_secrets; // not owned
     QHash<QString, server::Deployment *> m_deployments; // owned by this (QObject children)
+    QHash<QString, LoadKind> m_loads; // embedded ids with a load running
     QSet<QString> m_sessionKeyMade; // embedded ids given an in-memory key in this run
     // Keys on their way into the keychain, used meanwhile: a first start must not wait for a
     // keyring prompt the user has not answered yet.

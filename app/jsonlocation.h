@@ -16,8 +16,11 @@ struct JsonSpan
 
 /// Finds the element a FHIRPath location names in the text of a resource:
 /// "Patient.name[0].given[1]" (the first step is the resource type, as the validator and
-/// OperationOutcome.issue.expression write it). When the element itself is absent (a missing
-/// required element), the nearest enclosing element that exists is returned, not exact.
+/// OperationOutcome.issue.expression write it). A step without an index is its first item
+/// (or the whole repeating element); a choice element is found by its name ("deceased",
+/// "deceased[x]" or "deceased.ofType(boolean)" all name "deceasedBoolean"). When the element
+/// itself is absent (a missing required element) or the path goes on with a function
+/// (`where(...)`), the nearest enclosing element that exists is returned, not exact.
 /// An invalid span when the text is not JSON.
 JsonSpan locateJsonPath(const QString &json, const QString &location);
 

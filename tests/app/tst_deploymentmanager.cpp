@@ -50,6 +50,16 @@ Reply get(const QUrl &url, const QByteArray &apiKey = {})
     return result;
 }
 
+SecretResult readSecret(SecretStore &store, const QString &key)
+{
+    std::optional<SecretResult> read;
+    QObject context;
+    store.read(key, &context, [&](const SecretResult &r) { read = r; });
+    if (!QTest::qWaitFor([&] { return read.has_value(); }, 10000))
+        return {};
+    return *read;
+}
+
 QUrl at(const Endpoint &endpoint, const QString &path)
 {
     return QUrl(endpoint.baseUrl.toString() + u'/' + path);
@@ -83,6 +93,18 @@ class TestDeploymentManager : public QObject
         {
             QObject::connect(&manager, &DeploymentManager::notice, &manager,
                              [this](const QString &text) { notices.append(text); });
+        }
+
+        // An embedded deployment that wants no key, running and current.
+        Result<DeploymentEntry> createOpen(const QString &name)
+        {
+            DeploymentEntry open;
+            open.name = name;
+            open.requireApiKey = false;
+            auto made = manager.createEmbedded(open, 0);
+            if (made && !waitForEndpoint(false))
+                return Error{u"%1 did not start"_s.arg(name)};
+            return made;
         }
 
         // Waits until the current endpoint is usable: a base URL, and a key when wanted.
@@ -226,12 +248,8 @@ private Q_SLOTS:
     void stopAndStart()
     {
         auto app = start();
-        DeploymentEntry open;
-        open.name = u"Open"_s;
-        open.requireApiKey = false;
-        const auto made = app->manager.createEmbedded(open, 0);
+        const auto made = app->createOpen(u"Open"_s);
         QVERIFY2(made, qPrintable(made.error()));
-        QVERIFY(app->waitForEndpoint(false));
         QVERIFY(app->manager.currentEndpoint().apiKey.isEmpty());
         QCOMPARE(app->manager.apiKeys(made->id)->size(), 0); // no key wanted, none made
         const QUrl url = at(app->manager.currentEndpoint(), u"Patient"_s);
@@ -278,6 +296,151 @@ private Q_SLOTS:
         QVERIFY(settings.open(QIODevice::ReadOnly));
         QVERIFY(!settings.readAll().contains("T0KEN"));
         QVERIFY(app->manager.removeDeployment(added->id, false));
+    }
+
+    // Issue 6, "Importing a user's data": NDJSON reports each bad line by number and loads
+    // the good ones; the resources are then read over the running server.
+    void importNdjsonReportsTheBadLineAndLoadsTheRest()
+    {
+        auto app = start();
+        const auto made = app->createOpen(u"Import"_s);
+        QVERIFY2(made, qPrintable(made.error()));
+
+        const QString path = m_dir->filePath(u"patients.ndjson"_s);
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            const QStringList genders{u"female"_s, u"robot"_s, u"male"_s};
+            for (qsizetype i = 0; i < genders.size(); ++i) {
+                file.write(u"{\"resourceType\":\"Patient\",\"id\":\"imp-%1\",\"gender\":\"%2\"}\n"_s
+                               .arg(i + 1)
+                               .arg(genders.at(i))
+                               .toUtf8());
+            }
+        }
+        QSignalSpy started(&app->manager, &DeploymentManager::loadStarted);
+        QSignalSpy progress(&app->manager, &DeploymentManager::loadProgress);
+        QSignalSpy finished(&app->manager, &DeploymentManager::loadFinished);
+        const auto imported = app->manager.importFiles(made->id, {path});
+        QVERIFY2(imported, qPrintable(imported.error()));
+        QCOMPARE(started.size(), 1);
+        QCOMPARE(started.at(0).at(1).value<DeploymentManager::LoadKind>(),
+                 DeploymentManager::LoadKind::Import);
+        QCOMPARE(app->manager.loadKind(made->id), DeploymentManager::LoadKind::Import);
+        // One load at a time.
+        QVERIFY(!app->manager.importFiles(made->id, {path}));
+
+        QVERIFY(QTest::qWaitFor([&] { return finished.size() == 1; }, 20000));
+        QCOMPARE(finished.at(0).at(0).toString(), made->id);
+        QVERIFY(!finished.at(0).at(1).toBool()); // not everything loaded
+        const QString report = finished.at(0).at(2).toString();
+        QVERIFY2(report.contains(u"patients.ndjson: 2 loaded, 1 not loaded"_s), qPrintable(report));
+        QVERIFY2(report.contains(u"line 2: "_s), qPrintable(report));
+        QVERIFY2(report.contains(u"robot"_s), qPrintable(report));
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(progress.last().at(1).toLongLong(), QFileInfo(path).size()); // bytes
+        QCOMPARE(progress.last().at(2).toLongLong(), QFileInfo(path).size());
+        QCOMPARE(app->manager.loadKind(made->id), DeploymentManager::LoadKind::None);
+
+        const Endpoint endpoint = app->manager.currentEndpoint();
+        const Reply first = get(at(endpoint, u"Patient/imp-1"_s));
+        QCOMPARE(first.status, 200);
+        QCOMPARE(first.json.value(u"gender"_s).toString(), u"female"_s);
+        QCOMPARE(get(at(endpoint, u"Patient/imp-3"_s)).status, 200);
+        QCOMPARE(get(at(endpoint, u"Patient/imp-2"_s)).status, 404);
+
+        // Nothing to import into a remote server, and nothing without files.
+        QVERIFY(!app->manager.importFiles(made->id, {}));
+        DeploymentEntry remote;
+        remote.name = u"Far"_s;
+        remote.baseUrl = QUrl(u"https://fhir.example.org/r4"_s);
+        const auto far = app->manager.addRemote(remote, {});
+        QVERIFY(far);
+        const auto refused = app->manager.importFiles(far->id, {path});
+        QVERIFY(!refused);
+        QVERIFY(refused.error().contains(u"embedded"_s));
+    }
+
+    void editRemoteKeepsTheKeychainInStep()
+    {
+        auto app = start();
+        DeploymentEntry remote;
+        remote.name = u"Example"_s;
+        remote.baseUrl = QUrl(u"https://fhir.example.org/r4"_s);
+        const auto added = app->manager.addRemote(
+            remote, {{"Authorization", "Bearer OLD"}, {"X-Api-Token", "T1"}});
+        QVERIFY2(added, qPrintable(added.error()));
+        QVERIFY(QTest::qWaitFor([&] { return app->manager.currentEndpoint().headers.size() == 2; },
+                                10000));
+
+        // Rename, move, a new plain header; drop X-Api-Token, replace Authorization.
+        DeploymentEntry edited = *added;
+        edited.name = u"Example (staging)"_s;
+        edited.baseUrl = QUrl(u"https://staging.example.org/r4"_s);
+        edited.headers = {{"Prefer", "handling=strict"}};
+        edited.secretHeaders = {"Authorization"};
+        QVERIFY(app->manager.editDeployment(edited, {{"Authorization", "Bearer NEW"}}));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                const Endpoint &e = app->manager.currentEndpoint();
+                return e.baseUrl == edited.baseUrl && e.headers.size() == 2
+                    && e.headers.at(1).second == "Bearer NEW";
+            },
+            10000));
+        const Endpoint endpoint = app->manager.currentEndpoint();
+        QCOMPARE(endpoint.name, u"Example (staging)"_s);
+        QCOMPARE(endpoint.headers.at(0),
+                 (QPair<QByteArray, QByteArray>{"Prefer", "handling=strict"}));
+        const DeploymentEntry stored = *app->registry.entry(added->id);
+        QCOMPARE(stored.name, u"Example (staging)"_s);
+        QCOMPARE(stored.secretHeaders, QList<QByteArray>{"Authorization"});
+        QCOMPARE(readSecret(app->secrets, headerSecretKey(added->id, "X-Api-Token")).ok(), false);
+
+        // The checks of add() hold: no URL, no name.
+        edited.baseUrl = QUrl(u"ftp://example.org"_s);
+        QVERIFY(!app->manager.editDeployment(edited));
+        edited.baseUrl = QUrl(u"https://staging.example.org/r4"_s);
+        edited.name = u"  "_s;
+        QVERIFY(!app->manager.editDeployment(edited));
+        QCOMPARE(app->registry.entry(added->id)->name, u"Example (staging)"_s);
+
+        // Removing forgets the keychain entries too, and nothing stays selected.
+        QSignalSpy current(&app->manager, &DeploymentManager::currentChanged);
+        QVERIFY(app->manager.removeDeployment(added->id, false));
+        QCOMPARE(current.size(), 1);
+        QCOMPARE(current.at(0).at(0).toString(), QString());
+        QCOMPARE(readSecret(app->secrets, headerSecretKey(added->id, "Authorization")).ok(), false);
+        QVERIFY(app->manager.currentId().isEmpty());
+        QVERIFY(!app->manager.currentEndpoint().isValid());
+    }
+
+    void renameAndRemoveEmbeddedNeverStarted()
+    {
+        QString id;
+        {
+            auto app = start();
+            const auto made = app->createOpen(u"Scratch"_s);
+            QVERIFY2(made, qPrintable(made.error()));
+            id = made->id;
+            QVERIFY(app->createOpen(u"Other"_s));
+        }
+        QVERIFY(QFileInfo::exists(m_dir->filePath(u"data/"_s + id + u"/fhir.sqlite"_s)));
+        // Next run: "Other" is current, "Scratch" never started in this run.
+        auto app = start();
+        app->manager.initialize(0);
+        QCOMPARE(app->manager.currentId(), u"other"_s);
+        DeploymentEntry renamed = *app->registry.entry(id);
+        renamed.name = u"Scratchpad"_s;
+        renamed.port = 1; // not editable here: stays
+        QVERIFY(app->manager.editDeployment(renamed));
+        QCOMPARE(app->registry.entry(id)->name, u"Scratchpad"_s);
+        QCOMPARE(app->registry.entry(id)->port, quint16(0));
+
+        QVERIFY(app->manager.removeDeployment(id, true));
+        QVERIFY(!QFileInfo::exists(m_dir->filePath(u"data/"_s + id + u"/fhir.sqlite"_s)));
+        QCOMPARE(app->registry.rowCount(), 1);
+        QCOMPARE(app->manager.currentId(), u"other"_s);
+        QVERIFY(!app->manager.removeDeployment(id, true)); // gone already
     }
 };
 

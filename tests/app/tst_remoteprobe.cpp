@@ -3,6 +3,8 @@
 
 #include "app/remoteprobe.h"
 
+#include "cannedhttpserver.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -33,48 +35,6 @@ QByteArray capability(const QString &type, const QString &version)
     o.insert(u"software"_s, QJsonObject{{u"name"_s, u"HAPI FHIR"_s}, {u"version"_s, u"7.0"_s}});
     return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
-
-// Answers every request with one canned response, and remembers the last request's head.
-class CannedServer
-{
-public:
-    int status = 200;
-    QByteArray body;
-    QByteArray extraHeaders;
-    QByteArray lastRequest;
-
-    explicit CannedServer(QTcpServer *server = new QTcpServer)
-        : m_server(server)
-    {
-        QObject::connect(m_server.get(), &QTcpServer::pendingConnectionAvailable, m_server.get(),
-                         [this] { accept(); });
-        m_server->listen(QHostAddress::LocalHost);
-    }
-    QTcpServer *server() const { return m_server.get(); }
-    quint16 port() const { return m_server->serverPort(); }
-
-private:
-    void accept()
-    {
-        while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-            auto buffer = std::make_shared<QByteArray>();
-            QObject::connect(socket, &QTcpSocket::readyRead, socket, [this, socket, buffer] {
-                buffer->append(socket->readAll());
-                if (!buffer->contains("\r\n\r\n"))
-                    return;
-                lastRequest = *buffer;
-                socket->write("HTTP/1.1 " + QByteArray::number(status) + " Canned\r\n"
-                              + "Content-Type: application/fhir+json\r\nContent-Length: "
-                              + QByteArray::number(body.size()) + "\r\nConnection: close\r\n"
-                              + extraHeaders + "\r\n" + body);
-                socket->disconnectFromHost();
-            });
-            QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        }
-    }
-
-    std::unique_ptr<QTcpServer> m_server;
-};
 
 std::optional<ProbeResult> probeAndWait(RemoteProbe &probe, const QUrl &url,
                                         const QList<QPair<QByteArray, QByteArray>> &headers = {})

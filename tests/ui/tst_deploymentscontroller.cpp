@@ -4,10 +4,14 @@
 
 #include "app/deploymentmanager.h"
 #include "app/deploymentregistry.h"
+#include "app/secretstore.h"
 #include "ui/widgets/authorizedialog.h"
 #include "ui/widgets/deploymentscontroller.h"
 #include "ui/widgets/deploymentselector.h"
+#include "ui/widgets/editdeploymentdialog.h"
+#include "ui/widgets/filedialogs.h"
 #include "ui/widgets/historypanel.h"
+#include "ui/widgets/importdialog.h"
 #include "ui/widgets/newdeploymentdialog.h"
 #include "ui/widgets/overviewpage.h"
 
@@ -15,6 +19,8 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QComboBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -44,6 +50,41 @@ template<typename T> T *topLevel(const QString &objectName)
     return nullptr;
 }
 
+// Renders a widget for a person to look at: <build>/test-artifacts/<name>.png.
+void shoot(QWidget *widget, const QString &name)
+{
+    const QString dir = QStringLiteral(FHIR_TEST_ARTIFACTS_DIR);
+    QDir().mkpath(dir);
+    QCoreApplication::processEvents();
+    const QString path = QDir(dir).filePath(name + u".png"_s);
+    QVERIFY2(widget->grab().save(path), qPrintable(path));
+}
+
+// A window holding the selector, the Overview and the History of a controller whose
+// settings, data and keychain service are its own.
+struct Harness
+{
+    QTemporaryDir dir;
+    QSettings settings{dir.filePath(u"settings.ini"_s), QSettings::IniFormat};
+    QWidget window;
+    ui::DeploymentsController *controller = nullptr; // owned by window
+
+    explicit Harness(const std::shared_ptr<const schema::Model> &model)
+    {
+        ui::DeploymentsController::Storage storage;
+        storage.settings = &settings;
+        storage.dataRoot = dir.filePath(u"deployments"_s);
+        storage.historyFile = dir.filePath(u"history.json"_s);
+        storage.keychainService = u"FHIR Portal test "_s + QFileInfo(dir.path()).fileName();
+        controller = new ui::DeploymentsController(model, storage, &window);
+        auto *layout = new QVBoxLayout(&window);
+        layout->addWidget(controller->selector());
+        layout->addWidget(controller->overviewPage());
+        layout->addWidget(controller->historyPanel());
+        window.show();
+    }
+};
+
 } // namespace
 
 class TestDeploymentsController : public QObject
@@ -57,22 +98,10 @@ private Q_SLOTS:
 
     void firstStartOverviewKeysHistoryAndRemote()
     {
-        QTemporaryDir dir;
-        QSettings settings(dir.filePath(u"settings.ini"_s), QSettings::IniFormat);
-        QWidget window;
-        ui::DeploymentsController::Storage storage;
-        storage.settings = &settings;
-        storage.dataRoot = dir.filePath(u"deployments"_s);
-        storage.historyFile = dir.filePath(u"history.json"_s);
-        storage.keychainService = u"FHIR Portal test "_s + QFileInfo(dir.path()).fileName();
-        auto *controller = new ui::DeploymentsController(m_model, storage, &window);
+        Harness harness(m_model);
+        QVERIFY(QTest::qWaitForWindowExposed(&harness.window));
+        ui::DeploymentsController *controller = harness.controller;
         ui::OverviewPage *overview = controller->overviewPage();
-        auto *layout = new QVBoxLayout(&window);
-        layout->addWidget(controller->selector());
-        layout->addWidget(overview);
-        layout->addWidget(controller->historyPanel());
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
 
         QSignalSpy endpoints(controller, &ui::DeploymentsController::endpointChanged);
         controller->initialize(3);
@@ -192,6 +221,159 @@ private Q_SLOTS:
         auto *checkResult = overview->findChild<QLabel *>(u"checkResult"_s);
         QVERIFY(QTest::qWaitFor(
             [&] { return checkResult->text().contains(u"cannot be reached"_s); }, 15000));
+    }
+
+    // Issue 6 "from the app (with progress)", and removing and editing deployments: what a
+    // user does with the actions and the Overview page's buttons; the file dialog answers
+    // through setOpenFileNamesAnswer.
+    void importEditAndRemoveFromTheWindow()
+    {
+        Harness harness(m_model);
+        QVERIFY(QTest::qWaitForWindowExposed(&harness.window));
+        QWidget &window = harness.window;
+        ui::DeploymentsController *controller = harness.controller;
+        ui::OverviewPage *overview = controller->overviewPage();
+        controller->initialize(0);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return controller->endpoint().isValid() && !controller->endpoint().apiKey.isEmpty();
+            },
+            20000));
+
+        // Import: two good lines, one bad; the report names line 2 and why.
+        const QString path = harness.dir.filePath(u"mixed.ndjson"_s);
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("{\"resourceType\":\"Patient\",\"id\":\"a\"}\n"
+                       "{\"resourceType\":\"Patient\",\"birthDate\":\"yesterday\"}\n"
+                       "{\"resourceType\":\"Observation\",\"id\":\"o\",\"status\":\"final\","
+                       "\"code\":{\"text\":\"weight\"}}\n");
+        }
+        ui::setOpenFileNamesAnswer([path] { return QStringList{path}; });
+        auto *importButton = overview->findChild<QPushButton *>(u"overviewImportButton"_s);
+        QVERIFY(importButton->isVisible() && importButton->isEnabled());
+        QVERIFY(controller->importAction()->isEnabled());
+        QTest::mouseClick(importButton, Qt::LeftButton);
+        ui::setOpenFileNamesAnswer({});
+        QVERIFY(!controller->importAction()->isEnabled()); // one load at a time
+        QVERIFY(!importButton->isEnabled());
+        ui::ImportDialog *import = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (import = topLevel<ui::ImportDialog>(u"importDialog"_s)); }, 5000));
+        QVERIFY(QTest::qWaitFor([&] { return import->isFinished(); }, 20000));
+        const QString report
+            = import->findChild<QPlainTextEdit *>(u"importReport"_s)->toPlainText();
+        QVERIFY2(report.contains(u"mixed.ndjson: 2 loaded, 1 not loaded"_s), qPrintable(report));
+        QVERIFY2(report.contains(u"line 2: "_s), qPrintable(report));
+        QVERIFY2(report.contains(u"birthDate"_s), qPrintable(report));
+        QVERIFY(
+            import->findChild<QLabel *>(u"importHeadline"_s)->text().contains(u"Not everything"_s));
+        QVERIFY(controller->importAction()->isEnabled());
+        shoot(import, u"deployments-import-report"_s);
+        shoot(&window, u"deployments-overview-embedded"_s);
+        QTest::mouseClick(import->findChild<QPushButton *>(u"closeImportButton"_s), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return !topLevel<ui::ImportDialog>(u"importDialog"_s); }));
+
+        // A file dialog cancelled: nothing happens.
+        ui::setOpenFileNamesAnswer([] { return QStringList(); });
+        controller->importAction()->trigger();
+        ui::setOpenFileNamesAnswer({});
+        QVERIFY(!topLevel<ui::ImportDialog>(u"importDialog"_s));
+
+        // Rename through the Overview's Edit button.
+        QTest::mouseClick(overview->findChild<QPushButton *>(u"overviewEditButton"_s),
+                          Qt::LeftButton);
+        ui::EditDeploymentDialog *edit = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (edit = topLevel<ui::EditDeploymentDialog>(u"editDeploymentDialog"_s)); },
+            5000));
+        QVERIFY(!edit->findChild<QLineEdit *>(u"editBaseUrl"_s)); // embedded: name only
+        shoot(edit, u"deployments-edit-embedded"_s);
+        auto *name = edit->findChild<QLineEdit *>(u"editName"_s);
+        name->selectAll();
+        QTest::keyClicks(name, u"Clinic"_s);
+        QTest::mouseClick(edit->findChild<QPushButton *>(u"saveButton"_s), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return !edit->isVisible(); }, 5000));
+        auto *combo = controller->selector()->findChild<QComboBox *>(u"deploymentCombo"_s);
+        QCOMPARE(combo->currentText(), u"Clinic"_s);
+        QCOMPARE(overview->findChild<QLabel *>(u"overviewTitle"_s)->text(), u"Clinic"_s);
+
+        // A remote endpoint: nothing to import; its URL and headers edit.
+        app::DeploymentEntry remote;
+        remote.name = u"Far"_s;
+        remote.baseUrl = QUrl(u"https://fhir.example.org/r4"_s);
+        QVERIFY(controller->manager()->addRemote(remote, {}));
+        QCOMPARE(controller->selector()->currentId(), u"far"_s);
+        QVERIFY(!controller->importAction()->isEnabled());
+        QVERIFY(!importButton->isVisible());
+        controller->editDeploymentAction()->trigger();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (edit = topLevel<ui::EditDeploymentDialog>(u"editDeploymentDialog"_s)); },
+            5000));
+        auto *url = edit->findChild<QLineEdit *>(u"editBaseUrl"_s);
+        url->clear();
+        QTest::keyClicks(url, u"not a url"_s);
+        QTest::keyClicks(edit->findChild<QPlainTextEdit *>(u"editHeaders"_s),
+                         u"Prefer: handling=strict"_s);
+        QTest::mouseClick(edit->findChild<QPushButton *>(u"saveButton"_s), Qt::LeftButton);
+        QVERIFY(edit->isVisible()); // refused, and says why
+        QVERIFY(edit->findChild<QLabel *>(u"editError"_s)->isVisible());
+        shoot(edit, u"deployments-edit-remote-error"_s);
+        url->clear();
+        QTest::keyClicks(url, u"https://staging.example.org/r4"_s);
+        QTest::mouseClick(edit->findChild<QPushButton *>(u"saveButton"_s), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return !edit->isVisible(); }, 5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return controller->endpoint().baseUrl == QUrl(u"https://staging.example.org/r4"_s);
+            },
+            10000));
+        QCOMPARE(controller->endpoint().headers,
+                 (QList<QPair<QByteArray, QByteArray>>{{"Prefer", "handling=strict"}}));
+
+        // Remove the remote one: just forgotten; the selector moves to what is left.
+        controller->removeDeploymentAction()->trigger();
+        QMessageBox *confirm = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (confirm = topLevel<QMessageBox>(u"removeConfirmation"_s)); }, 5000));
+        QVERIFY(!confirm->findChild<QPushButton *>(u"removeAndDeleteButton"_s));
+        shoot(confirm, u"deployments-remove-remote"_s);
+        QTest::mouseClick(confirm->findChild<QPushButton *>(u"removeButton"_s), Qt::LeftButton);
+        QCOMPARE(controller->registry()->rowCount(), 1);
+        QCOMPARE(controller->selector()->currentId(), u"local"_s);
+        QCOMPARE(combo->currentText(), u"Clinic"_s);
+
+        // Remove the embedded one: Cancel first changes nothing; then with its data.
+        QTest::mouseClick(overview->findChild<QPushButton *>(u"overviewRemoveButton"_s),
+                          Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (confirm = topLevel<QMessageBox>(u"removeConfirmation"_s)); }, 5000));
+        QTest::mouseClick(confirm->button(QMessageBox::Cancel), Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor([&] { return !topLevel<QMessageBox>(u"removeConfirmation"_s); }));
+        QCOMPARE(controller->registry()->rowCount(), 1);
+        const QString database = controller->registry()->dataFolder(u"local"_s) + u"/fhir.sqlite"_s;
+        QVERIFY(QFileInfo::exists(database));
+        controller->removeDeploymentAction()->trigger();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (confirm = topLevel<QMessageBox>(u"removeConfirmation"_s)); }, 5000));
+        shoot(confirm, u"deployments-remove-embedded"_s);
+        QTest::mouseClick(confirm->findChild<QPushButton *>(u"removeAndDeleteButton"_s),
+                          Qt::LeftButton);
+        QCOMPARE(controller->registry()->rowCount(), 0);
+        QVERIFY(!QFileInfo::exists(database));
+        // Its API key left the keychain (or this run's memory) with it.
+        std::optional<app::SecretResult> key;
+        controller->manager()->secrets()->read(app::secretKey(u"local"_s), controller,
+                                               [&](const app::SecretResult &r) { key = r; });
+        QVERIFY(QTest::qWaitFor([&] { return key.has_value(); }, 10000));
+        QVERIFY(!key->ok());
+        QVERIFY(controller->selector()->currentId().isEmpty());
+        QCOMPARE(combo->currentIndex(), -1);
+        QVERIFY(!controller->removeDeploymentAction()->isEnabled());
+        QVERIFY(!controller->importAction()->isEnabled());
+        QCOMPARE(overview->findChild<QLabel *>(u"overviewTitle"_s)->text(),
+                 u"No deployment selected"_s);
     }
 };
 

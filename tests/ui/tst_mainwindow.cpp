@@ -3,12 +3,15 @@
 #include "ui/models/resourcetypemodel.h"
 #include "ui/widgets/mainwindow.h"
 
+#include "cannedhttpserver.h"
 #include "testmodel.h"
 #include <QApplication>
 #include <QComboBox>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QStatusBar>
 
 #include <QTest>
 #include <QTextBrowser>
@@ -120,6 +123,84 @@ private Q_SLOTS:
         QVERIFY(details->toPlainText().contains(u"Patient.birthDate"_s));
         filter->clear();
         QVERIFY(find(elements->model(), u"gender"_s).isValid());
+    }
+
+    static int typeCount(QAbstractItemModel *model, const QModelIndex &parent = {})
+    {
+        int count = 0;
+        for (int row = 0; row < model->rowCount(parent); ++row) {
+            const QModelIndex index = model->index(row, 0, parent);
+            count += index.data(ui::ResourceTypeModel::IsTypeRole).toBool()
+                ? 1
+                : typeCount(model, index);
+        }
+        return count;
+    }
+
+    // The picker of a remote server lists the types its CapabilityStatement declares, read
+    // over real HTTP; another endpoint brings every type back.
+    void remotePickerListsTheDeclaredTypes()
+    {
+        QFile fixture(QStringLiteral(FHIR_TEST_DATA_DIR "/capabilitystatement-remote.json"));
+        QVERIFY(fixture.open(QIODevice::ReadOnly));
+        CannedServer remote;
+        remote.body = fixture.readAll();
+        QVERIFY(remote.server()->isListening());
+
+        ui::MainWindow window(m_model);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *types = window.findChild<QTreeView *>(u"resourceTypeView"_s);
+        const int all = typeCount(types->model());
+        QCOMPARE(all, 146);
+        window.showType(u"Observation"_s);
+
+        app::Endpoint endpoint;
+        endpoint.deploymentId = u"clinic"_s;
+        endpoint.baseUrl = QUrl(u"http://127.0.0.1:%1/fhir"_s.arg(remote.port()));
+        window.setEndpoint(endpoint);
+        QVERIFY(QTest::qWaitFor([&] { return typeCount(types->model()) == 3; }, 10000));
+        QVERIFY(find(types->model(), u"Encounter"_s).isValid());
+        QVERIFY(!find(types->model(), u"Claim"_s).isValid());
+        // The type being looked at is offered: it stays.
+        QCOMPARE(types->currentIndex().data(ui::ResourceTypeModel::TypeNameRole).toString(),
+                 u"Observation"_s);
+        QVERIFY(window.findChild<QLabel *>(u"typeTitle"_s)->text().contains(u"Observation"_s));
+
+        // The same server with another header (Authorize, an edit): the list stays meanwhile.
+        endpoint.headers = {{"Prefer", "handling=strict"}};
+        window.statusBar()->clearMessage();
+        window.setEndpoint(endpoint);
+        QCOMPARE(typeCount(types->model()), 3);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return window.statusBar()->currentMessage().startsWith(u"Connected to"_s); },
+            10000));
+        QCOMPARE(typeCount(types->model()), 3);
+        QCOMPARE(types->currentIndex().data(ui::ResourceTypeModel::TypeNameRole).toString(),
+                 u"Observation"_s);
+
+        // No endpoint: every type again, the choice kept.
+        window.setEndpoint({});
+        QCOMPARE(typeCount(types->model()), all);
+        QCOMPARE(types->currentIndex().data(ui::ResourceTypeModel::TypeNameRole).toString(),
+                 u"Observation"_s);
+
+        // An embedded server is not limited by its statement (it offers every type).
+        window.showType(u"Claim"_s);
+        endpoint.isEmbedded = true;
+        window.statusBar()->clearMessage();
+        window.setEndpoint(endpoint);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return window.statusBar()->currentMessage().startsWith(u"Connected to"_s); },
+            10000));
+        QCOMPARE(typeCount(types->model()), all);
+
+        // A remote one that does not offer the type shown: the first type it does.
+        endpoint.isEmbedded = false;
+        window.setEndpoint(endpoint);
+        QVERIFY(QTest::qWaitFor([&] { return typeCount(types->model()) == 3; }, 10000));
+        QCOMPARE(types->currentIndex().data(ui::ResourceTypeModel::TypeNameRole).toString(),
+                 u"Patient"_s);
     }
 
     void explainsAMissingModel()

@@ -1,9 +1,13 @@
+#include "ui/models/operationsmodel.h"
 #include "ui/models/resourcetypemodel.h"
 
 #include "testmodel.h"
 #include <QAbstractItemModelTester>
 
+#include <QFile>
 #include <QTest>
+
+#include <nlohmann/json.hpp>
 
 using namespace fhir;
 using namespace Qt::StringLiterals;
@@ -70,6 +74,40 @@ private Q_SLOTS:
         QCOMPARE(types.rowCount(), 2); // Base and Clinical only
         types.setModel(nullptr);
         QCOMPARE(types.rowCount(), 0);
+    }
+
+    // Issue 5, resource picker: "for a remote server, what its CapabilityStatement declares"
+    // (capabilitystatement.html: rest.resource.type of the server-mode rest; a client-mode
+    // rest says what the system asks of others, not what it offers).
+    void limitedToWhatARemoteCapabilityStatementDeclares()
+    {
+        QFile file(QStringLiteral(FHIR_TEST_DATA_DIR "/capabilitystatement-remote.json"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        ui::OperationsModel operations;
+        operations.setCapabilities(
+            nlohmann::json::parse(bytes.constData(), bytes.constData() + bytes.size()));
+        const QStringList declared = operations.declaredTypes();
+        QCOMPARE(
+            declared,
+            (QStringList{u"Patient"_s, u"Observation"_s, u"Encounter"_s, u"ActorDefinition"_s}));
+
+        ui::ResourceTypeModel types;
+        QAbstractItemModelTester tester(&types,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        types.setModel(m_model, declared);
+        QStringList listed;
+        for (int a = 0; a < types.rowCount(); ++a) {
+            const QModelIndex area = types.index(a, 0);
+            for (int g = 0; g < types.rowCount(area); ++g) {
+                const QModelIndex group = types.index(g, 0, area);
+                for (int t = 0; t < types.rowCount(group); ++t)
+                    listed.append(types.index(t, 0, group).data().toString());
+            }
+        }
+        // Grouped as the spec files them; an R5 type R4 does not know is left out.
+        QCOMPARE(listed, (QStringList{u"Patient"_s, u"Encounter"_s, u"Observation"_s}));
+        QVERIFY(!types.indexOfType(u"Claim"_s).isValid()); // the client-mode rest
     }
 };
 

@@ -8,6 +8,7 @@
 #include "app/deploymentmanager.h"
 #include "app/requesthistory.h"
 #include "ui/models/bundleentrymodel.h"
+#include "ui/models/issuemodel.h"
 #include "ui/models/operationsmodel.h"
 #include "ui/models/searchformmodel.h"
 #include "ui/widgets/bundleviewer.h"
@@ -19,6 +20,7 @@
 
 #include "testmodel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -26,6 +28,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QMenu>
+#include <QMenuBar>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPlainTextEdit>
@@ -34,6 +38,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -161,6 +166,17 @@ class TestTour : public QObject
         QTRY_VERIFY_WITH_TIMEOUT(statusLabel->text().contains(status), 20000);
     }
 
+    /// The window, large, on the deployment, at "Try it out" of an operation.
+    void tryItOut(ui::MainWindow &window, const QString &operation) const
+    {
+        window.resize(1400, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        window.setEndpoint(endpoint());
+        selectOperation(window, operation);
+        QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+    }
+
     static QString artifactsDir()
     {
         const QString dir = QStringLiteral(FHIR_TEST_ARTIFACTS_DIR);
@@ -218,6 +234,17 @@ private Q_SLOTS:
         QCOMPARE(response->bundleViewer()->model()->total().value_or(0), 2);
         // The request went into this deployment's history, without its key.
         QTRY_COMPARE_WITH_TIMEOUT(deployments->history()->entries(u"local"_s).size(), 1, 5000);
+
+        // The Deployment menu holds what the tool bar and the Overview offer.
+        auto *menu = window.menuBar()->findChild<QMenu *>(u"deploymentMenu"_s);
+        QVERIFY(menu);
+        QVERIFY(menu->actions().contains(deployments->importAction()));
+        QVERIFY(menu->actions().contains(deployments->removeDeploymentAction()));
+        QVERIFY(window.deploymentToolBar()->actions().contains(deployments->importAction()));
+        window.resize(1400, 900);
+        window.findChild<QAction *>(u"overviewDockToggle"_s)->trigger();
+        QCoreApplication::processEvents();
+        QVERIFY(window.grab().save(QDir(artifactsDir()).filePath(u"0-window-overview.png"_s)));
     }
 
     void withoutAnEndpointTheRequestSideSaysSo()
@@ -433,6 +460,56 @@ private Q_SLOTS:
                     .contains(u"\"resourceType\": \"Patient\""_s));
     }
 
+    // Issue 5, Response: "an OperationOutcome shown as a list of issues ... and, when it
+    // answers our request body, the offending element highlighted". The embedded server
+    // refuses a Patient with a bad date and a number for a name; selecting each issue selects
+    // its element in the body editor.
+    void outcomeIssuesPointIntoTheRequestBody()
+    {
+        ui::MainWindow window(m_model);
+        tryItOut(window, u"POST /Patient"_s);
+        auto *body = child<QPlainTextEdit>(window, u"bodyEditor"_s);
+        body->setPlainText(u"{\n  \"resourceType\": \"Patient\",\n  \"name\": [\n    {\n"
+                           "      \"family\": \"Chalmers\",\n      \"given\": [\"Peter\", 7]\n"
+                           "    }\n  ],\n  \"birthDate\": \"1974-13-45\"\n}\n"_s);
+        execute(window, u"400"_s);
+        auto *issues = child<QTableView>(window, u"responseIssues"_s);
+        QTRY_VERIFY(issues->isVisible());
+        QVERIFY(child<QLabel>(window, u"responseIssuesHint"_s)->isVisible());
+        QHash<QString, int> rowOf;
+        for (int row = 0; row < issues->model()->rowCount(); ++row)
+            rowOf.insert(
+                issues->model()->index(row, 0).data(ui::IssueModel::ExpressionRole).toString(),
+                row);
+        QVERIFY2(rowOf.contains(u"Patient.birthDate"_s), qPrintable(rowOf.keys().join(u", "_s)));
+        QVERIFY2(rowOf.contains(u"Patient.name[0].given[1]"_s),
+                 qPrintable(rowOf.keys().join(u", "_s)));
+
+        issues->setFocus();
+        issues->setCurrentIndex(
+            issues->model()->index(rowOf.value(u"Patient.name[0].given[1]"_s), 0));
+        QCOMPARE(body->textCursor().selectedText(), u"7"_s);
+        QCOMPARE(body->extraSelections().size(), 1);
+        QVERIFY(issues->hasFocus()); // selecting keeps the keyboard in the list
+        const QString dir = artifactsDir();
+        QVERIFY(window.grab().save(QDir(dir).filePath(u"7-outcome-in-body.png"_s)));
+
+        // Enter goes to the element.
+        issues->setCurrentIndex(issues->model()->index(rowOf.value(u"Patient.birthDate"_s), 0));
+        QCOMPARE(body->textCursor().selectedText(), u"\"birthDate\": \"1974-13-45\""_s);
+        QTest::keyClick(issues, Qt::Key_Return);
+        QTRY_VERIFY(body->hasFocus());
+
+        // Once the body is edited, an issue no longer points into it.
+        QTest::keyClick(body, Qt::Key_End, Qt::ControlModifier);
+        QTest::keyClicks(body, u" "_s);
+        issues->setCurrentIndex(
+            issues->model()->index(rowOf.value(u"Patient.name[0].given[1]"_s), 0));
+        QVERIFY(body->textCursor().selectedText().isEmpty());
+        QVERIFY(body->extraSelections().isEmpty());
+        QVERIFY(window.statusBar()->currentMessage().contains(u"has changed"_s));
+    }
+
     void rendersTheMainViews()
     {
         ui::MainWindow window(m_model);
@@ -495,12 +572,7 @@ private Q_SLOTS:
         QApplication::setPalette(dark);
         {
             ui::MainWindow window(m_model);
-            window.resize(1400, 900);
-            window.show();
-            QVERIFY(QTest::qWaitForWindowExposed(&window));
-            window.setEndpoint(endpoint());
-            selectOperation(window, u"POST /Patient"_s);
-            QTest::mouseClick(child<QPushButton>(window, u"tryItOutButton"_s), Qt::LeftButton);
+            tryItOut(window, u"POST /Patient"_s);
             auto *examples = child<QComboBox>(window, u"bodyExamples"_s);
             examples->setCurrentIndex(1);
             Q_EMIT examples->activated(1);

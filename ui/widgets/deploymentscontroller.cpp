@@ -6,13 +6,21 @@
 #include "app/secretstore.h"
 #include "ui/widgets/authorizedialog.h"
 #include "ui/widgets/deploymentselector.h"
+#include "ui/widgets/editdeploymentdialog.h"
+#include "ui/widgets/filedialogs.h"
 #include "ui/widgets/historypanel.h"
+#include "ui/widgets/importdialog.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/newdeploymentdialog.h"
 #include "ui/widgets/overviewpage.h"
 
 #include <QAction>
+#include <QDir>
 #include <QDockWidget>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
 #include <QToolBar>
@@ -37,6 +45,11 @@ DeploymentsController::DeploymentsController(std::shared_ptr<const schema::Model
     , m_authorizeAction(
           new QAction(QIcon::fromTheme(u"dialog-password"_s), tr("&Authorize…"), this))
     , m_newAction(new QAction(QIcon::fromTheme(u"list-add"_s), tr("&New Deployment…"), this))
+    , m_importAction(
+          new QAction(QIcon::fromTheme(u"document-import"_s), tr("&Import Files…"), this))
+    , m_editAction(new QAction(QIcon::fromTheme(u"document-edit"_s), tr("&Edit Deployment…"), this))
+    , m_removeAction(
+          new QAction(QIcon::fromTheme(u"edit-delete"_s), tr("&Remove Deployment…"), this))
 {
     m_authorizeAction->setObjectName(u"authorizeAction"_s);
     m_authorizeAction->setToolTip(tr("Give FHIR Portal an API key for this deployment"));
@@ -45,6 +58,19 @@ DeploymentsController::DeploymentsController(std::shared_ptr<const schema::Model
             &DeploymentsController::showAuthorizeDialog);
     connect(m_newAction, &QAction::triggered, this,
             &DeploymentsController::showNewDeploymentDialog);
+    m_importAction->setObjectName(u"importAction"_s);
+    m_importAction->setShortcut(Qt::CTRL | Qt::Key_I);
+    m_importAction->setToolTip(tr("Import FHIR JSON or NDJSON files into this embedded "
+                                  "deployment (Ctrl+I)"));
+    m_editAction->setObjectName(u"editDeploymentAction"_s);
+    m_editAction->setShortcut(Qt::Key_F2);
+    m_editAction->setToolTip(tr("Rename this deployment; change a remote one's URL and headers"));
+    m_removeAction->setObjectName(u"removeDeploymentAction"_s);
+    m_removeAction->setToolTip(tr("Forget this deployment (asks first)"));
+    connect(m_importAction, &QAction::triggered, this, &DeploymentsController::importFiles);
+    connect(m_editAction, &QAction::triggered, this, &DeploymentsController::showEditDialog);
+    connect(m_removeAction, &QAction::triggered, this,
+            &DeploymentsController::removeCurrentDeployment);
 
     connect(m_selector, &DeploymentSelector::deploymentChosen, m_manager,
             &app::DeploymentManager::setCurrent);
@@ -52,18 +78,26 @@ DeploymentsController::DeploymentsController(std::shared_ptr<const schema::Model
             &DeploymentsController::showNewDeploymentDialog);
     connect(m_overview, &OverviewPage::authorizeRequested, this,
             &DeploymentsController::showAuthorizeDialog);
+    connect(m_overview, &OverviewPage::importRequested, this, &DeploymentsController::importFiles);
+    connect(m_overview, &OverviewPage::editRequested, this, &DeploymentsController::showEditDialog);
+    connect(m_overview, &OverviewPage::removeRequested, this,
+            &DeploymentsController::removeCurrentDeployment);
     connect(m_historyPanel, &HistoryPanel::reopen, this, &DeploymentsController::reopenRequested);
 
     connect(m_manager, &app::DeploymentManager::currentChanged, this, [this](const QString &id) {
         m_selector->setCurrentId(id);
         m_overview->setDeploymentId(id);
         m_historyPanel->setDeploymentId(id);
-        m_authorizeAction->setEnabled(!id.isEmpty());
+        updateActions();
     });
+    connect(m_manager, &app::DeploymentManager::loadStarted, this,
+            &DeploymentsController::updateActions);
+    connect(m_manager, &app::DeploymentManager::loadFinished, this,
+            &DeploymentsController::updateActions);
     connect(m_manager, &app::DeploymentManager::currentEndpointChanged, this,
             &DeploymentsController::endpointChanged);
     connect(m_manager, &app::DeploymentManager::notice, this, &DeploymentsController::message);
-    m_authorizeAction->setEnabled(false);
+    updateActions();
 }
 
 DeploymentsController::~DeploymentsController()
@@ -82,9 +116,21 @@ void DeploymentsController::placeIn(MainWindow *window)
 {
     Q_ASSERT(window == m_window);
     QToolBar *bar = window->deploymentToolBar();
+    bar->addSeparator(); // after the endpoint label
     bar->addWidget(m_selector);
     bar->addAction(m_authorizeAction);
     bar->addAction(m_newAction);
+    bar->addAction(m_importAction);
+
+    QMenu *menu = window->menuBar()->addMenu(tr("&Deployment"));
+    menu->setObjectName(u"deploymentMenu"_s);
+    menu->addAction(m_newAction);
+    menu->addAction(m_authorizeAction);
+    menu->addSeparator();
+    menu->addAction(m_importAction);
+    menu->addSeparator();
+    menu->addAction(m_editAction);
+    menu->addAction(m_removeAction);
 
     auto dock = [window](QWidget *content, const QString &name, const QString &title) {
         auto *d = new QDockWidget(title, window);
@@ -143,6 +189,104 @@ void DeploymentsController::showAuthorizeDialog()
     connect(dialog, &AuthorizeDialog::logoutRequested, m_manager,
             [this, id] { m_manager->logout(id); });
     dialog->open();
+}
+
+void DeploymentsController::updateActions()
+{
+    const QString id = m_manager->currentId();
+    const auto entry = m_registry->entry(id);
+    m_authorizeAction->setEnabled(entry.has_value());
+    m_editAction->setEnabled(entry.has_value());
+    const bool loading = m_manager->isLoading(id);
+    m_removeAction->setEnabled(entry && !loading); // a load finishes or is cancelled first
+    // A remote server takes data through its own API; one load at a time.
+    m_importAction->setEnabled(entry && entry->isEmbedded() && !loading);
+}
+
+void DeploymentsController::importFiles()
+{
+    const QString id = m_manager->currentId();
+    const auto entry = m_registry->entry(id);
+    if (!entry || !entry->isEmbedded() || m_manager->isLoading(id))
+        return;
+    const QStringList paths
+        = askOpenFileNames(m_window, tr("Import into %1").arg(entry->name),
+                           tr("FHIR JSON and NDJSON (*.json *.ndjson *.jsonl);;All files (*)"));
+    if (paths.isEmpty())
+        return;
+    auto *dialog = new ImportDialog(id, entry->name, paths, m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(m_manager, &app::DeploymentManager::loadProgress, dialog, &ImportDialog::setProgress);
+    connect(m_manager, &app::DeploymentManager::loadFinished, dialog, &ImportDialog::setFinished);
+    connect(dialog, &ImportDialog::cancelRequested, m_manager, &app::DeploymentManager::cancelLoad);
+    if (const auto started = m_manager->importFiles(id, paths); !started)
+        dialog->setRefused(started.error());
+    dialog->open();
+}
+
+void DeploymentsController::showEditDialog()
+{
+    const auto entry = m_registry->entry(m_manager->currentId());
+    if (!entry)
+        return;
+    auto *dialog = new EditDeploymentDialog(*entry, m_window);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &EditDeploymentDialog::saveRequested, this,
+            [this, dialog](const app::DeploymentEntry &edited,
+                           const QList<QPair<QByteArray, QByteArray>> &secrets) {
+                const auto saved = m_manager->editDeployment(edited, secrets);
+                if (!saved)
+                    return dialog->showError(saved.error());
+                dialog->accept();
+            });
+    dialog->open();
+}
+
+void DeploymentsController::removeCurrentDeployment()
+{
+    const QString id = m_manager->currentId();
+    const auto entry = m_registry->entry(id);
+    if (!entry || m_manager->isLoading(id))
+        return;
+    auto *box = new QMessageBox(m_window);
+    box->setObjectName(u"removeConfirmation"_s);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setIcon(QMessageBox::Warning);
+    box->setWindowTitle(tr("Remove Deployment"));
+    QPushButton *deleteData = nullptr;
+    QPushButton *keep = nullptr;
+    if (entry->isEmbedded()) {
+        box->setText(tr("Remove the embedded deployment \"%1\"?").arg(entry->name));
+        box->setInformativeText(
+            tr("Its server stops and its key leaves your keychain. Its data can stay in %1, "
+               "or be deleted for good.")
+                .arg(QDir::toNativeSeparators(m_registry->dataFolder(id))));
+        deleteData = box->addButton(tr("Remove and &Delete Data"), QMessageBox::DestructiveRole);
+        deleteData->setObjectName(u"removeAndDeleteButton"_s);
+        keep = box->addButton(tr("Remove, &Keep Data"), QMessageBox::AcceptRole);
+    } else {
+        box->setText(tr("Forget the remote endpoint \"%1\"?").arg(entry->name));
+        box->setInformativeText(tr("%1 itself is not touched; its credentials leave your "
+                                   "keychain.")
+                                    .arg(entry->baseUrl.toDisplayString()));
+        keep = box->addButton(tr("&Remove"), QMessageBox::AcceptRole);
+    }
+    keep->setObjectName(u"removeButton"_s);
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(QMessageBox::Cancel);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, id, deleteData, keep](QAbstractButton *clicked) {
+                if (clicked != keep && (!deleteData || clicked != deleteData))
+                    return;
+                const bool alsoData = deleteData && clicked == deleteData;
+                if (const auto removed = m_manager->removeDeployment(id, alsoData); !removed) {
+                    Q_EMIT message(
+                        tr("The deployment could not be removed: %1").arg(removed.error()));
+                    return;
+                }
+                m_history->clear(id);
+            });
+    box->open();
 }
 
 void DeploymentsController::showNewDeploymentDialog()

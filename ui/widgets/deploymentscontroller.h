@@ -61,15 +61,20 @@ public:
     HistoryPanel *historyPanel() const { return m_historyPanel; }
     QAction *authorizeAction() const { return m_authorizeAction; }
     QAction *newDeploymentAction() const { return m_newAction; }
+    /// Import FHIR JSON / NDJSON files into the current embedded deployment.
+    QAction *importAction() const { return m_importAction; }
+    QAction *editDeploymentAction() const { return m_editAction; }
+    QAction *removeDeploymentAction() const { return m_removeAction; }
 
     app::DeploymentManager *manager() const { return m_manager; }
     app::DeploymentRegistry *registry() const { return m_registry; }
     app::RequestHistory *history() const { return m_history; }
     const app::Endpoint &endpoint() const;
 
-    /// Puts the selector and the Authorize / New Deployment actions into the window's
-    /// deployment tool bar, the Overview and History as docks (toggled from that tool bar), and
-    /// connects endpoint, history and reopen. `window` must be the one given to the
+    /// Puts the selector and the Authorize / New Deployment / Import actions into the window's
+    /// deployment tool bar, every deployment action into a Deployment menu, the Overview and
+    /// History as docks (toggled from that tool bar), and connects endpoint, history and
+    /// reopen. `window` must be the one given to the
     /// constructor, which owns the widgets from then on.
     void placeIn(MainWindow *window);
 
@@ -81,6 +86,12 @@ public Q_SLOTS:
     void recordRequest(const fhir::app::ApiRequest &request, int status, qint64 elapsedMs);
     void showAuthorizeDialog();
     void showNewDeploymentDialog();
+    /// Asks for files (askOpenFileNames), then imports them into the current embedded
+    /// deployment with a progress dialog and its report.
+    void importFiles();
+    void showEditDialog();
+    /// Asks first: an embedded deployment's data can go with it or stay on disk.
+    void removeCurrentDeployment();
 
 Q_SIGNALS:
     /// Where requests go now: base URL, API key (from the keychain), extra headers.
@@ -101,7 +112,12 @@ private:
     HistoryPanel *m_historyPanel;
     QAction *m_authorizeAction; // owned by this
     QAction *m_newAction;
+    QAction *m_importAction;
+    QAction *m_editAction;
+    QAction *m_removeAction;
     QPointer<NewDeploymentDialog> m_newDialog;
+
+    void updateActions();
 };
 
 } // namespace fhir::ui

@@ -13,6 +13,12 @@ std::function<QString(const QString &)> &answer()
     static std::function<QString(const QString &)> function;
     return function;
 }
+
+std::function<QStringList()> &openAnswer()
+{
+    static std::function<QStringList()> function;
+    return function;
+}
 } // namespace
 
 QString askSaveFileName(QWidget *parent, const QString &title, const QString &suggestedName,
@@ -28,6 +34,19 @@ QString askSaveFileName(QWidget *parent, const QString &title, const QString &su
 void setSaveFileNameAnswer(std::function<QString(const QString &)> function)
 {
     answer() = std::move(function);
+}
+
+QStringList askOpenFileNames(QWidget *parent, const QString &title, const QString &filter)
+{
+    if (openAnswer())
+        return openAnswer()();
+    const QString folder = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    return QFileDialog::getOpenFileNames(parent, title, folder, filter);
+}
+
+void setOpenFileNamesAnswer(std::function<QStringList()> function)
+{
+    openAnswer() = std::move(function);
 }
 
 QString writeFile(const QString &path, const QByteArray &bytes)

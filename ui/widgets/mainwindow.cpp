@@ -154,6 +154,15 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     connect(m_request, &RequestPanel::schemaRequested, this,
             [this] { m_tabs->setCurrentWidget(m_schemaPage); });
     connect(m_response, &ResponseView::followRequested, this, &MainWindow::execute);
+    connect(m_response, &ResponseView::issueSelected, this,
+            [this](const QString &expression, const QByteArray &body, bool activated) {
+                if (!m_request->showElement(expression, body, activated))
+                    statusBar()->showMessage(
+                        tr("%1 cannot be shown: the request body has changed since it was sent, "
+                           "or the element is not in it.")
+                            .arg(expression),
+                        8000);
+            });
     connect(m_client, &app::FhirClient::finished, this, &MainWindow::onFinished);
     connect(m_capabilityClient, &app::FhirClient::finished, this, &MainWindow::onCapabilities);
 
@@ -212,6 +221,36 @@ void MainWindow::showType(const QString &typeName)
     const QModelIndex proxy = m_typeFilter->mapFromSource(source);
     if (proxy.isValid())
         m_typeView->setCurrentIndex(proxy);
+}
+
+void MainWindow::listTypes(const QStringList &declared)
+{
+    if (!m_model)
+        return;
+    // Types of another FHIR version mean nothing here; none known: list them all.
+    const QStringList known = m_model->resourceTypes();
+    QStringList supported;
+    for (const QString &type : declared) {
+        if (known.contains(type))
+            supported.append(type);
+    }
+    if (supported == m_typesListed)
+        return; // a list rebuilt would reset the form the user is filling in
+    const QString chosen
+        = m_typeView->currentIndex().data(ResourceTypeModel::TypeNameRole).toString();
+    m_typesListed = supported;
+    m_typeModel->setModel(m_model, supported);
+    m_typeView->expandAll();
+    if (m_typeModel->indexOfType(chosen).isValid()) {
+        showType(chosen);
+        return;
+    }
+    // The type shown is not offered here: the first one that is.
+    const QModelIndex area = m_typeModel->index(0, 0);
+    const QModelIndex group = m_typeModel->index(0, 0, area);
+    const QModelIndex first = m_typeModel->index(0, 0, group);
+    if (first.isValid())
+        showType(first.data(ResourceTypeModel::TypeNameRole).toString());
 }
 
 void MainWindow::onTypeSelected()
@@ -313,6 +352,10 @@ QString MainWindow::detailsHtml(const schema::ElementNode &node) const
 
 void MainWindow::setEndpoint(const app::Endpoint &endpoint)
 {
+    // The same remote server again (a new key, an edited header) keeps its list meanwhile.
+    const bool sameServer = endpoint.isValid() && !endpoint.isEmbedded
+        && endpoint.deploymentId == m_endpoint.deploymentId
+        && endpoint.baseUrl == m_endpoint.baseUrl;
     m_endpoint = endpoint;
     m_client->setEndpoint(endpoint);
     m_capabilityClient->cancel();
@@ -320,6 +363,8 @@ void MainWindow::setEndpoint(const app::Endpoint &endpoint)
     m_request->setEndpoint(endpoint);
     m_operations->model()->setCapabilities({});
     m_request->setDeclaredSearchParameters({});
+    if (!sameServer)
+        listTypes({}); // every type again until this server says what it offers
     if (!endpoint.isValid()) {
         m_endpointLabel->setText(tr("No endpoint selected"));
         m_response->showMessage(tr("No endpoint is selected: requests have nowhere to go yet."));
@@ -347,6 +392,9 @@ void MainWindow::onCapabilities(const app::ApiRequest &, const app::ApiResponse 
         return;
     }
     m_operations->model()->setCapabilities(statement);
+    // An embedded server offers every type; a remote one what its statement declares.
+    if (!m_endpoint.isEmbedded)
+        listTypes(m_operations->model()->declaredTypes());
     m_request->setDeclaredSearchParameters(
         m_operations->model()->declaredSearchParameters(m_operations->model()->resourceType()));
     statusBar()->showMessage(tr("Connected to %1: %n resource type(s) offered", nullptr,

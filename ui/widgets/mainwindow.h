@@ -56,7 +56,8 @@ public:
 
 public Q_SLOTS:
     /// Sends requests to `endpoint` from now on, and reads its CapabilityStatement to list
-    /// the operations its server offers. An invalid endpoint means "none selected".
+    /// the operations its server offers; for a remote server the resource picker then lists
+    /// only the types it declares. An invalid endpoint means "none selected".
     void setEndpoint(const fhir::app::Endpoint &endpoint);
     /// Opens a request in Try It Out (free-form), ready to execute: history, pasted cURL.
     void openRequest(const fhir::app::ApiRequest &request);
@@ -74,6 +75,9 @@ private:
     void onFinished(const app::ApiRequest &request, const app::ApiResponse &response);
     void onCapabilities(const app::ApiRequest &request, const app::ApiResponse &response);
     void rememberEtag(const app::ApiRequest &request, const app::ApiResponse &response);
+    /// The resource picker lists the `declared` types the model knows (all of them when none),
+    /// keeping the chosen type when it is still there.
+    void listTypes(const QStringList &declared);
     void onTypeSelected();
     void onElementSelected();
     void expandFetched(const QModelIndex &parent);
@@ -103,6 +107,7 @@ private:
     QToolBar *m_deploymentToolBar;
     QLabel *m_endpointLabel;
     QHash<QString, QByteArray> m_etags; // "Type/id" -> the last ETag seen
+    QStringList m_typesListed; // a remote server's declared types in the picker; empty: all
 };
 
 } // namespace fhir::ui

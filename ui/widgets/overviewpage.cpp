@@ -15,6 +15,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
@@ -83,9 +84,12 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     , m_title(new QLabel)
     , m_idLabel(new QLabel)
     , m_status(new QLabel)
+    , m_edit(new QPushButton(QIcon::fromTheme(u"document-edit"_s), tr("&Edit…")))
+    , m_remove(new QPushButton(QIcon::fromTheme(u"edit-delete"_s), tr("Re&move…")))
     , m_startStop(new QPushButton)
     , m_loadBar(new QProgressBar)
     , m_cancelLoad(new QPushButton(tr("Cancel Loading")))
+    , m_import(new QPushButton(QIcon::fromTheme(u"document-import"_s), tr("&Import Files…")))
     , m_baseUrl(new QLineEdit)
     , m_auth(new QLabel)
     , m_authorize(new QPushButton(tr("&Authorize…")))
@@ -112,6 +116,14 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     m_status->setObjectName(u"statusLabel"_s);
     m_status->setWordWrap(true);
     m_startStop->setObjectName(u"startStopButton"_s);
+    m_edit->setObjectName(u"overviewEditButton"_s);
+    m_edit->setToolTip(tr("Rename this deployment; change a remote one's URL and headers"));
+    m_remove->setObjectName(u"overviewRemoveButton"_s);
+    m_remove->setToolTip(tr("Forget this deployment (asks first)"));
+    m_import->setObjectName(u"overviewImportButton"_s);
+    m_import->setToolTip(tr("Import your own FHIR JSON into this deployment: Bundles "
+                            "(transaction, batch, collection), single resources, or NDJSON with "
+                            "one resource a line"));
     m_loadBar->setObjectName(u"overviewLoadProgress"_s);
     m_loadBar->setAccessibleName(tr("Loading synthetic data"));
     m_cancelLoad->setObjectName(u"overviewCancelLoad"_s);
@@ -150,6 +162,10 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     checkRow->addWidget(m_checkResult, 1);
     checkRow->addWidget(m_check);
 
+    auto *importRow = new QHBoxLayout;
+    importRow->addWidget(m_import);
+    importRow->addStretch(1);
+
     auto *form = new QFormLayout;
     form->addRow(tr("Deployment id:"), m_idLabel);
     form->addRow(tr("Status:"), statusRow);
@@ -158,6 +174,8 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     form->addRow(urlLabel, urlRow);
     form->addRow(tr("Authentication:"), authRow);
     form->addRow(tr("Connection:"), checkRow);
+    m_importRowLabel = new QLabel(tr("Data:"));
+    form->addRow(m_importRowLabel, importRow);
 
     auto *samplesBox = new QGroupBox(tr("Try it from a terminal"));
     auto *samplesLayout = new QVBoxLayout(samplesBox);
@@ -188,8 +206,13 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     keysLayout->addLayout(keyRow);
     keysLayout->addWidget(m_keyError);
 
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_edit);
+    titleRow->addWidget(m_remove);
+
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(m_title);
+    layout->addLayout(titleRow);
     layout->addLayout(form);
     layout->addWidget(samplesBox, 1);
     layout->addWidget(m_keysBox, 1);
@@ -203,6 +226,10 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     });
     connect(m_cancelLoad, &QPushButton::clicked, this, [this] { m_manager->cancelLoad(m_id); });
     connect(m_authorize, &QPushButton::clicked, this, &OverviewPage::authorizeRequested);
+    connect(m_import, &QPushButton::clicked, this, &OverviewPage::importRequested);
+    connect(m_edit, &QPushButton::clicked, this, &OverviewPage::editRequested);
+    connect(m_remove, &QPushButton::clicked, this, &OverviewPage::removeRequested);
+    connect(manager->registry(), &QAbstractItemModel::dataChanged, this, [this] { refresh(); });
     connect(m_check, &QPushButton::clicked, this, &OverviewPage::checkConnection);
     connect(m_createKey, &QPushButton::clicked, this, &OverviewPage::createKey);
     connect(m_newKeyName, &QLineEdit::returnPressed, this, &OverviewPage::createKey);
@@ -228,9 +255,22 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
                 m_loadBar->setVisible(true);
                 m_cancelLoad->setVisible(true);
                 m_loadBar->setRange(0, 1000);
-                m_loadBar->setValue(int(done * 1000 / total));
-                m_loadBar->setFormat(tr("%1 of %2 patients").arg(done).arg(total));
+                m_loadBar->setValue(int(qBound(qint64(0), done * 1000 / total, qint64(1000))));
+                if (m_manager->loadKind(id) == app::DeploymentManager::LoadKind::Import) {
+                    const QLocale locale;
+                    m_loadBar->setFormat(
+                        tr("Importing: %1 of %2")
+                            .arg(locale.formattedDataSize(done), locale.formattedDataSize(total)));
+                } else {
+                    m_loadBar->setFormat(tr("%1 of %2 patients").arg(done).arg(total));
+                }
             });
+    connect(manager, &app::DeploymentManager::loadStarted, this, [this](const QString &id) {
+        if (id != m_id)
+            return;
+        m_loadBar->setRange(0, 0); // busy until the first figures come
+        refresh();
+    });
     connect(manager, &app::DeploymentManager::loadFinished, this, [this](const QString &id) {
         if (id == m_id)
             refresh();
@@ -245,6 +285,7 @@ void OverviewPage::setDeploymentId(const QString &id)
     m_id = id;
     m_keyError->clear();
     m_checkResult->clear();
+    m_loadBar->setRange(0, 0); // busy until a load of this deployment reports figures
     refresh();
     refreshKeys();
 }
@@ -288,7 +329,8 @@ void OverviewPage::refresh()
     if (!entry) {
         m_title->setText(tr("No deployment selected"));
         for (QWidget *w : std::initializer_list<QWidget *>{m_startStop, m_loadBar, m_cancelLoad,
-                                                           m_authorize, m_keysBox, m_check})
+                                                           m_authorize, m_keysBox, m_check, m_edit,
+                                                           m_remove, m_importRowLabel, m_import})
             w->setVisible(false);
         m_idLabel->clear();
         m_status->clear();
@@ -312,8 +354,12 @@ void OverviewPage::refresh()
     const bool loading = m_manager->isLoading(m_id);
     m_loadBar->setVisible(loading);
     m_cancelLoad->setVisible(loading);
-    if (loading && m_loadBar->maximum() == 0)
-        m_loadBar->setRange(0, 0);
+    m_edit->setVisible(true);
+    m_remove->setVisible(true);
+    m_importRowLabel->setVisible(entry->isEmbedded());
+    m_import->setVisible(entry->isEmbedded());
+    m_import->setEnabled(!loading);
+    m_remove->setEnabled(!loading);
 
     m_baseUrl->setText(baseUrl);
     m_baseUrl->setPlaceholderText(entry->isEmbedded() ? tr("Start the server to get its URL")

@@ -42,6 +42,9 @@ public:
 
 Q_SIGNALS:
     void authorizeRequested();
+    void importRequested();
+    void editRequested();
+    void removeRequested();
 
 private:
     void refresh();
@@ -56,9 +59,13 @@ private:
     QLabel *m_title; // owned by the widget tree
     QLabel *m_idLabel;
     QLabel *m_status;
+    QPushButton *m_edit;
+    QPushButton *m_remove;
     QPushButton *m_startStop;
     QProgressBar *m_loadBar;
     QPushButton *m_cancelLoad;
+    QLabel *m_importRowLabel = nullptr;
+    QPushButton *m_import;
     QLineEdit *m_baseUrl;
     QLabel *m_auth;
     QPushButton *m_authorize;

@@ -755,6 +755,32 @@ void RequestPanel::markIssues()
     m_body->setExtraSelections(marks);
 }
 
+bool RequestPanel::showElement(const QString &expression, const QByteArray &sentBody, bool focus)
+{
+    const QString text = m_body->toPlainText();
+    if (!m_bodyGroup->isVisibleTo(this) || text.toUtf8() != sentBody)
+        return false;
+    const app::JsonSpan span = app::locateJsonPath(text, expression);
+    if (!span.isValid())
+        return false;
+    QTextCursor cursor(m_body->document());
+    cursor.setPosition(int(span.start));
+    cursor.setPosition(int(span.end), QTextCursor::KeepAnchor);
+    m_body->setTextCursor(cursor);
+    // A mark that stays when the focus leaves the editor (a selection then fades).
+    QTextEdit::ExtraSelection mark;
+    mark.cursor = cursor;
+    mark.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+    mark.format.setUnderlineColor(Qt::red);
+    mark.format.setBackground(QColor(255, 0, 0, 60)); // translucent: any theme
+    m_body->setExtraSelections({mark});
+    m_scroll->ensureWidgetVisible(m_body, 10, 40);
+    m_body->ensureCursorVisible();
+    if (focus)
+        m_body->setFocus();
+    return true;
+}
+
 void RequestPanel::showIssue(const QModelIndex &index)
 {
     const QString where = index.data(IssueModel::ExpressionRole).toString();

@@ -63,6 +63,11 @@ public:
     void setEtagLookup(std::function<QByteArray(const QString &reference)> lookup);
     /// Checks the body against the model and marks what is wrong; true when it is valid.
     bool validateBody();
+    /// Selects and marks the element a FHIRPath `expression` names (an OperationOutcome
+    /// issue's, e.g. "Patient.name[0].given[1]") in the body editor, scrolled into view;
+    /// `focus` moves the keyboard there. False when the editor no longer holds `sentBody`
+    /// (edited or replaced since) or the element is not found.
+    bool showElement(const QString &expression, const QByteArray &sentBody, bool focus);
 
     SearchFormModel *searchForm() const { return m_searchModel; }
     /// How the user chose to see secrets in cURL commands (masked by default).

@@ -23,11 +23,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace fhir::ui {
 
 namespace {
+
+bool looksLikeJson(const QByteArray &body)
+{
+    const QByteArray trimmed = body.trimmed();
+    return trimmed.startsWith('{') || trimmed.startsWith('[');
+}
 
 QPlainTextEdit *codeView(const QString &name, const QString &accessible)
 {
@@ -67,6 +75,7 @@ ResponseView::ResponseView(QWidget *parent)
     , m_headers(codeView(u"responseHeaders"_s, tr("Response headers")))
     , m_issueModel(new IssueModel(this))
     , m_issues(new QTableView)
+    , m_issuesHint(new QLabel)
     , m_bundle(new BundleViewer)
     , m_curl(codeView(u"responseCurl"_s, tr("cURL of the request")))
 {
@@ -111,12 +120,22 @@ ResponseView::ResponseView(QWidget *parent)
     m_issues->setModel(m_issueModel);
     m_issues->horizontalHeader()->setStretchLastSection(true);
     m_issues->setWordWrap(true);
+    m_issues->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_issues->setSelectionMode(QAbstractItemView::SingleSelection);
     m_issues->setColumnWidth(IssueModel::TextColumn, 360);
     m_tabs->setObjectName(u"responseTabs"_s);
     m_tabs->addTab(m_body, tr("Body"));
     m_tabs->addTab(m_tree, tr("Tree"));
     m_tabs->addTab(m_headers, tr("Headers"));
-    m_tabs->addTab(m_issues, tr("Issues"));
+    m_issuesHint->setObjectName(u"responseIssuesHint"_s);
+    m_issuesHint->setWordWrap(true);
+    m_issuesHint->setText(tr("Select an issue to see its element in the request body."));
+    auto *issuesPage = new QWidget;
+    auto *issuesLayout = new QVBoxLayout(issuesPage);
+    issuesLayout->setContentsMargins(0, 0, 0, 0);
+    issuesLayout->addWidget(m_issuesHint);
+    issuesLayout->addWidget(m_issues, 1);
+    m_tabs->addTab(issuesPage, tr("Issues"));
     m_tabs->addTab(m_bundle, tr("Bundle"));
     m_tabs->addTab(m_curl, tr("cURL"));
 
@@ -133,6 +152,12 @@ ResponseView::ResponseView(QWidget *parent)
             QGuiApplication::clipboard()->setText(prettyBody(e->response.body));
     });
     connect(m_save, &QPushButton::clicked, this, &ResponseView::save);
+    connect(m_issues->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &index) { onIssue(index, false); });
+    connect(m_issues, &QTableView::clicked, this,
+            [this](const QModelIndex &index) { onIssue(index, false); });
+    connect(m_issues, &QTableView::activated, this,
+            [this](const QModelIndex &index) { onIssue(index, true); });
     connect(m_bundle, &BundleViewer::pageRequested, this, [this](const QString &url) {
         app::ApiRequest request;
         request.path = url; // absolute: the server's own link
@@ -229,6 +254,11 @@ void ResponseView::display(int position)
     const bool bundle = m_bundle->setBundle(r.body);
     m_curl->setPlainText(e.curl);
     m_tabs->setTabText(3, outcome ? tr("Issues (%1)").arg(m_issueModel->rowCount()) : tr("Issues"));
+    // Only an answer to a JSON body of ours can point into it.
+    const bool pointsIntoBody = outcome && looksLikeJson(e.request.body)
+        && std::any_of(m_issueModel->issues().cbegin(), m_issueModel->issues().cend(),
+                       [](const IssueModel::Issue &issue) { return !issue.expressions.isEmpty(); });
+    m_issuesHint->setVisible(pointsIntoBody);
     m_tabs->setTabEnabled(3, outcome);
     m_tabs->setTabEnabled(4, bundle);
     if (bundle)
@@ -237,6 +267,16 @@ void ResponseView::display(int position)
         m_tabs->setCurrentIndex(3);
     else
         m_tabs->setCurrentIndex(0);
+}
+
+void ResponseView::onIssue(const QModelIndex &index, bool activated)
+{
+    const Exchange *e = current();
+    if (!index.isValid() || !e || !looksLikeJson(e->request.body))
+        return;
+    const QString expression = index.data(IssueModel::ExpressionRole).toString();
+    if (!expression.isEmpty())
+        Q_EMIT issueSelected(expression, e->request.body, activated);
 }
 
 QString ResponseView::saveBody(const QString &path) const

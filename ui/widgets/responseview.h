@@ -50,9 +50,14 @@ public:
 Q_SIGNALS:
     /// A page link or a reference asks for another request (a GET).
     void followRequested(const fhir::app::ApiRequest &request);
+    /// An OperationOutcome issue answering a request with a JSON body was selected
+    /// (`activated`: with Enter or a double click, to go there): the element `expression`
+    /// names in `requestBody`, the body as it was sent.
+    void issueSelected(const QString &expression, const QByteArray &requestBody, bool activated);
 
 private:
     void display(int position);
+    void onIssue(const QModelIndex &index, bool activated);
     void save();
 
     QList<Exchange> m_history;
@@ -71,6 +76,7 @@ private:
     QPlainTextEdit *m_headers;
     IssueModel *m_issueModel; // owned (QObject child)
     QTableView *m_issues;
+    QLabel *m_issuesHint;
     BundleViewer *m_bundle;
     QPlainTextEdit *m_curl;
 };
