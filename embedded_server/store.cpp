@@ -286,8 +286,12 @@ Result<std::unique_ptr<Store>> Store::open(const QString &folder)
     // transaction's dirty pages in memory instead of spilling them to the WAL more than once,
     // and checkpoints every 8,000 WAL pages (32 MB) rather than 1,000 copy (and sync) them
     // back less often: single creates and updates are ~30 % faster for it.
+    // temp_store=MEMORY keeps the statement journal of each savepoint (every entry of a FHIR
+    // transaction is one) in memory: on disk, each page an entry first changed was copied to a
+    // temporary file with pwrite, half the CPU time of a transaction import.
     for (const QByteArray &pragma : {QByteArrayLiteral("PRAGMA synchronous = NORMAL"),
                                      QByteArrayLiteral("PRAGMA foreign_keys = ON"),
+                                     QByteArrayLiteral("PRAGMA temp_store = MEMORY"),
                                      QByteArrayLiteral("PRAGMA cache_size = -32768"),
                                      QByteArrayLiteral("PRAGMA wal_autocheckpoint = 8000")}) {
         if (auto ok = store->d->run(pragma); !ok)
