@@ -1804,11 +1804,14 @@ Response FhirServer::Private::bundle(const Context &ctx)
     };
     // A transaction reads the store (conditional creates and references) and writes it in one
     // SQLite transaction.
+    // A batch runs in one SQLite transaction too, for speed: each entry's write is a savepoint
+    // in it, undone alone when the entry fails, and what succeeded is committed once at the
+    // end instead of once per entry.
     std::optional<Store::Transaction> outer;
+    outer.emplace(*store);
+    if (!outer->isActive())
+        return internal(outer->error());
     if (transaction) {
-        outer.emplace(*store);
-        if (!outer->isActive())
-            return internal(outer->error());
         // A conditional create that finds its resource stands for it: references to its
         // fullUrl point at the match (http.html#trules).
         for (qsizetype i = 0; i < items.size(); ++i) {
