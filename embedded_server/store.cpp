@@ -2,6 +2,7 @@
 
 #include "serverlogging.h"
 #include "sqlstatement.h"
+#include "walwritevfs.h"
 
 #include <QDir>
 #include <QHash>
@@ -262,7 +263,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &folder)
     std::unique_ptr<Store> store(new Store);
     store->d->path = QDir(folder).filePath(fileName());
     const int rc = sqlite3_open_v2(store->d->path.toUtf8().constData(), &store->d->db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, walWriteVfsName());
     if (rc != SQLITE_OK) {
         const QString message = store->d->db
             ? sqliteError(store->d->db, u"cannot open %1"_s.arg(store->d->path))
