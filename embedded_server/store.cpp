@@ -262,6 +262,7 @@ Result<std::unique_ptr<Store>> Store::open(const QString &folder)
         return Error{u"cannot create the folder %1"_s.arg(folder)};
     std::unique_ptr<Store> store(new Store);
     store->d->path = QDir(folder).filePath(fileName());
+    // walwritevfs.h: the default VFS, with a commit's WAL frames written in a few large writes.
     const int rc = sqlite3_open_v2(store->d->path.toUtf8().constData(), &store->d->db,
                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, walWriteVfsName());
     if (rc != SQLITE_OK) {
