@@ -94,6 +94,25 @@ QByteArray httpDate(qint64 ms)
         + " GMT";
 }
 
+/// The instant of an HTTP date as httpDate() writes it ("Sun, 29 Nov 2026 15:25:41 GMT"), in
+/// ISO 8601 ("2026-11-29T15:25:41Z"); rearranged, not parsed: a transaction answers one per
+/// entry.
+std::string isoFromHttpDate(const QByteArray &date)
+{
+    static const QByteArrayList months
+        = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    const qsizetype month = date.size() == 29 ? months.indexOf(date.mid(8, 3)) : -1;
+    if (month < 0 || !date.endsWith(" GMT")) {
+        QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(date.chopped(4)),
+                                                 u"ddd, dd MMM yyyy hh:mm:ss"_s);
+        when.setTimeSpec(Qt::UTC);
+        return when.toString(Qt::ISODate).toStdString();
+    }
+    const char monthText[] = {char('0' + (month + 1) / 10), char('0' + (month + 1) % 10), 0};
+    return date.mid(12, 4).toStdString() + '-' + monthText + '-' + date.mid(5, 2).toStdString()
+        + 'T' + date.mid(17, 8).toStdString() + 'Z';
+}
+
 QByteArray etag(qint64 version)
 {
     return "W/\"" + QByteArray::number(version) + '"';
@@ -313,6 +332,9 @@ struct FhirServer::Private
         QByteArray contentType; ///< negotiated: application/fhir+json or application/json
         Preferences prefs;
         QString assignedId; ///< a transaction's POST entry: the id chosen up front
+        /// A batch or transaction entry's resource, parsed with its Bundle: create and update
+        /// take it from here instead of parsing a body again.
+        Json *entryResource = nullptr;
     };
 
     Response dispatch(const Request &request);
@@ -325,7 +347,13 @@ struct FhirServer::Private
     enum class Content { Validate, ShapeOnly };
     Failure parseResource(const Request &request, const QString &type, Json &resource,
                           Content content = Content::Validate) const;
-    Failure validate(const Json &resource, const QString &type) const;
+    /// The resource a create or update writes (the entry's, or the request body), checked and
+    /// validated; `plain` is the same resource as the validator and the indexer read it.
+    Failure parseResource(const Context &ctx, const QString &type, Json &resource,
+                          nlohmann::json &plain) const;
+    /// resourceType, id and meta of a parsed body.
+    Failure checkResource(const Json &resource, const QString &type) const;
+    Failure validate(const nlohmann::json &resource, const QString &type) const;
     /// The body as JSON, within the depth limit; the Content-Type is the caller's to check.
     Failure parseJson(const Request &request, nlohmann::json &out) const;
 
@@ -337,7 +365,11 @@ struct FhirServer::Private
                      const QString &message) const;
     static Response internal(const QString &what);
 
-    QByteArray stamp(const Json &resource, const QString &id, qint64 version, qint64 ms) const;
+    /// The resource as stored (compact JSON): resourceType, id and meta first, the rest in the
+    /// client's order. `plain` (the same resource, as the indexer reads it) gets the same id
+    /// and meta, so the indexer never parses what was just serialised.
+    QByteArray stamp(const Json &resource, nlohmann::json &plain, const QString &id, qint64 version,
+                     qint64 ms) const;
     QString location(const StoredVersion &v) const
     {
         return options.baseUrl + u'/' + v.type + u'/' + v.id + u"/_history/"_s
@@ -474,7 +506,7 @@ Response FhirServer::Private::dispatch(const Request &request)
         if (auto refused = gate->check(request))
             return errorResponse(*refused);
     }
-    Context ctx{request, QByteArray(fhirJson.toByteArray()), preferences(request), {}};
+    Context ctx{request, QByteArray(fhirJson.toByteArray()), preferences(request), {}, nullptr};
     if (request.body.size() > options.maxBodyBytes) {
         return errorResponse(
             makeError(ErrorKind::TooLarge,
@@ -579,6 +611,28 @@ Failure FhirServer::Private::parseResource(const Request &request, const QString
                            nullptr, false);
     if (resource.is_discarded())
         return makeError(ErrorKind::Invalid, u"the request body is not valid JSON"_s);
+    if (auto failure = checkResource(resource, type))
+        return failure;
+    return content == Content::Validate ? validate(resource, type) : Failure();
+}
+
+Failure FhirServer::Private::parseResource(const Context &ctx, const QString &type, Json &resource,
+                                           nlohmann::json &plain) const
+{
+    if (!ctx.entryResource) {
+        if (auto failure = parseResource(ctx.request, type, resource, Content::ShapeOnly))
+            return failure;
+    } else {
+        resource = std::move(*ctx.entryResource);
+        if (auto failure = checkResource(resource, type))
+            return failure;
+    }
+    plain = resource;
+    return validate(plain, type);
+}
+
+Failure FhirServer::Private::checkResource(const Json &resource, const QString &type) const
+{
     if (!resource.is_object())
         return makeError(ErrorKind::Invalid, u"the request body is not a JSON object"_s);
     const auto rt = resource.find("resourceType");
@@ -601,7 +655,7 @@ Failure FhirServer::Private::parseResource(const Request &request, const QString
     const auto meta = resource.find("meta");
     if (meta != resource.end() && !meta->is_object())
         return makeError(ErrorKind::Invalid, u"meta must be an object"_s, {type + u".meta"_s});
-    return content == Content::Validate ? validate(resource, type) : Failure();
+    return {};
 }
 
 Failure FhirServer::Private::parseJson(const Request &request, nlohmann::json &out) const
@@ -616,7 +670,7 @@ Failure FhirServer::Private::parseJson(const Request &request, nlohmann::json &o
     return {};
 }
 
-Failure FhirServer::Private::validate(const Json &resource, const QString &type) const
+Failure FhirServer::Private::validate(const nlohmann::json &resource, const QString &type) const
 {
     const QList<schema::ValidationIssue> problems = validator->validate(resource, type);
     if (problems.isEmpty())
@@ -635,28 +689,44 @@ Failure FhirServer::Private::validate(const Json &resource, const QString &type)
     return error;
 }
 
-QByteArray FhirServer::Private::stamp(const Json &resource, const QString &id, qint64 version,
-                                      qint64 ms) const
+QByteArray FhirServer::Private::stamp(const Json &resource, nlohmann::json &plain,
+                                      const QString &id, qint64 version, qint64 ms) const
 {
-    // resourceType, id and meta first, the rest in the client's order.
-    Json out = Json::object();
-    out["resourceType"] = resource.at("resourceType");
-    out["id"] = id.toStdString();
+    const std::string idText = id.toStdString();
+    const std::string versionText = std::to_string(version);
+    const std::string updated = instant(ms).toStdString();
     Json meta = Json::object();
-    meta["versionId"] = std::to_string(version);
-    meta["lastUpdated"] = instant(ms).toStdString();
+    meta["versionId"] = versionText;
+    meta["lastUpdated"] = updated;
     if (const auto old = resource.find("meta"); old != resource.end()) {
         for (auto it = old->begin(); it != old->end(); ++it) {
             if (it.key() != "versionId" && it.key() != "lastUpdated")
                 meta[it.key()] = it.value();
         }
     }
-    out["meta"] = std::move(meta);
+    // Written member by member, as dump() would write the reordered object, without copying
+    // the client's elements into one first.
+    std::string out = "{\"resourceType\":";
+    out += resource.at("resourceType").dump();
+    out += ",\"id\":";
+    out += Json(idText).dump();
+    out += ",\"meta\":";
+    out += meta.dump();
     for (auto it = resource.begin(); it != resource.end(); ++it) {
-        if (it.key() != "resourceType" && it.key() != "id" && it.key() != "meta")
-            out[it.key()] = it.value();
+        if (it.key() == "resourceType" || it.key() == "id" || it.key() == "meta")
+            continue;
+        out += ',';
+        out += Json(it.key()).dump();
+        out += ':';
+        out += it.value().dump();
     }
-    return QByteArray::fromStdString(out.dump());
+    out += '}';
+
+    plain["id"] = idText;
+    nlohmann::json &plainMeta = plain["meta"];
+    plainMeta["versionId"] = versionText;
+    plainMeta["lastUpdated"] = updated;
+    return QByteArray::fromStdString(out);
 }
 
 Response FhirServer::Private::json(const Context &ctx, int status, const QByteArray &body) const
@@ -956,7 +1026,8 @@ Response FhirServer::Private::vread(const Context &ctx, const QString &type, con
 Response FhirServer::Private::create(const Context &ctx, const QString &type)
 {
     Json resource;
-    if (auto failure = parseResource(ctx.request, type, resource))
+    nlohmann::json plain;
+    if (auto failure = parseResource(ctx, type, resource, plain))
         return errorResponse(*failure);
     Store::Transaction tx(*store);
     if (!tx.isActive())
@@ -982,10 +1053,10 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
     v.version = 1;
     v.lastUpdatedMs = clock();
     v.method = "POST";
-    v.content = stamp(resource, v.id, v.version, v.lastUpdatedMs);
+    v.content = stamp(resource, plain, v.id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
-    if (auto ok = indexer->index(v); !ok)
+    if (auto ok = indexer->index(v, plain); !ok)
         return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
@@ -1028,7 +1099,8 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
                                      bool idFromCriteria)
 {
     Json resource;
-    if (auto failure = parseResource(ctx.request, type, resource))
+    nlohmann::json plain;
+    if (auto failure = parseResource(ctx, type, resource, plain))
         return errorResponse(*failure);
     // A conditional update may leave the id out: the match (or a new id) gives it.
     if (idFromCriteria && !resource.contains("id"))
@@ -1058,10 +1130,10 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
     v.version = previous ? previous->version + 1 : 1;
     v.lastUpdatedMs = clock();
     v.method = "PUT";
-    v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
+    v.content = stamp(resource, plain, id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
-    if (auto ok = indexer->index(v); !ok)
+    if (auto ok = indexer->index(v, plain); !ok)
         return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
@@ -1250,7 +1322,7 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
     if (const auto meta = resource.find("meta"); meta != resource.end() && !meta->is_object())
         return errorResponse(
             makeError(ErrorKind::Unprocessable, u"meta must be an object"_s, {type + u".meta"_s}));
-    if (auto failure = validate(resource, type))
+    if (auto failure = validate(*patched, type))
         return errorResponse(*failure);
     StoredVersion v;
     v.type = type;
@@ -1258,8 +1330,10 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
     v.version = previous->version + 1;
     v.lastUpdatedMs = clock();
     v.method = "PATCH";
-    v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
+    v.content = stamp(resource, patched.value(), id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
+        return internal(ok.error());
+    if (auto ok = indexer->index(v, *patched); !ok)
         return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
@@ -1623,7 +1697,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
     const QString baseUrlPrefix = options.baseUrl + u'/';
     for (qsizetype i = 0; i < items.size(); ++i) {
         Item &item = items[i];
-        const Json &entry = entries[size_t(i)];
+        Json &entry = entries[size_t(i)];
         const QString where = u"Bundle.entry[%1]"_s.arg(i);
         auto fail = [&](const QString &message, const QString &path) {
             item.failure = makeError(ErrorKind::Invalid, message, {where + path});
@@ -1685,7 +1759,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
                 fail(u"entry.resource must be an object"_s, u".resource"_s);
                 continue;
             }
-            item.resource = *it;
+            item.resource = std::move(*it);
         }
         const bool writes = item.method == "POST" || item.method == "PUT" || item.method == "PATCH";
         if (writes && item.resource.is_null()) {
@@ -1730,11 +1804,14 @@ Response FhirServer::Private::bundle(const Context &ctx)
     };
     // A transaction reads the store (conditional creates and references) and writes it in one
     // SQLite transaction.
+    // A batch runs in one SQLite transaction too, for speed: each entry's write is a savepoint
+    // in it, undone alone when the entry fails, and what succeeded is committed once at the
+    // end instead of once per entry.
     std::optional<Store::Transaction> outer;
+    outer.emplace(*store);
+    if (!outer->isActive())
+        return internal(outer->error());
     if (transaction) {
-        outer.emplace(*store);
-        if (!outer->isActive())
-            return internal(outer->error());
         // A conditional create that finds its resource stands for it: references to its
         // fullUrl point at the match (http.html#trules).
         for (qsizetype i = 0; i < items.size(); ++i) {
@@ -1804,7 +1881,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
 
     QList<Response> results(items.size());
     for (const qsizetype i : std::as_const(order)) {
-        const Item &item = items[i];
+        Item &item = items[i];
         if (item.failure) {
             results[i] = errorResponse(*item.failure);
             continue;
@@ -1814,16 +1891,24 @@ Response FhirServer::Private::bundle(const Context &ctx)
         sub.path = item.path;
         sub.query = item.query;
         sub.headers = item.headers;
+        QStringList segments;
+        const Failure badPath = splitPath(sub.path, &segments);
+        // A create (POST [type]) or an update (PUT [type]/[id]) takes the entry's resource as
+        // parsed; anything else reads it as a body.
+        const bool direct = item.contentType.isEmpty() && !item.resource.is_null() && !badPath
+            && ((sub.method == "POST" && segments.size() == 1)
+                || (sub.method == "PUT" && segments.size() == 2));
         if (!item.contentType.isEmpty()) {
             sub.headers.append({"Content-Type", item.contentType});
             sub.body = item.body;
         } else if (!item.resource.is_null()) {
             sub.headers.append({"Content-Type", fhirJson.toByteArray()});
-            sub.body = QByteArray::fromStdString(item.resource.dump());
+            if (!direct)
+                sub.body = QByteArray::fromStdString(item.resource.dump());
         }
-        Context subCtx{sub, ctx.contentType, ctx.prefs, item.assignedId};
-        QStringList segments;
-        if (auto failure = splitPath(sub.path, &segments))
+        Context subCtx{sub, ctx.contentType, ctx.prefs, item.assignedId,
+                       direct ? &item.resource : nullptr};
+        if (auto failure = badPath)
             results[i] = errorResponse(*failure);
         else if (segments.isEmpty())
             results[i] = errorResponse(
@@ -1873,12 +1958,8 @@ Response FhirServer::Private::bundle(const Context &ctx)
             response["location"] = location.toStdString();
         if (const QByteArray tag = r.header("ETag"); !tag.isEmpty())
             response["etag"] = tag.toStdString();
-        if (const QByteArray modified = r.header("Last-Modified"); !modified.isEmpty()) {
-            QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(modified.chopped(4)),
-                                                     u"ddd, dd MMM yyyy hh:mm:ss"_s);
-            when.setTimeSpec(Qt::UTC);
-            response["lastModified"] = when.toString(Qt::ISODate).toStdString();
-        }
+        if (const QByteArray modified = r.header("Last-Modified"); !modified.isEmpty())
+            response["lastModified"] = isoFromHttpDate(modified);
         if (r.status >= 400 && body.is_object())
             response["outcome"] = body;
         entry["response"] = std::move(response);

@@ -6,21 +6,25 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A transaction Bundle that PUTs every resource under its own id.
-QByteArray transactionOf(const std::vector<Json> &resources)
+// A transaction Bundle that PUTs every resource under its own id. The resources move into it.
+QByteArray transactionOf(std::vector<Json> &resources)
 {
     Json entries = Json::array();
-    for (const Json &r : resources) {
+    for (Json &r : resources) {
         const std::string url
             = r.at("resourceType").get<std::string>() + "/" + r.at("id").get<std::string>();
-        entries.push_back(
-            {{"fullUrl", url}, {"resource", r}, {"request", {{"method", "PUT"}, {"url", url}}}});
+        Json entry = Json::object();
+        entry["fullUrl"] = url;
+        entry["resource"] = std::move(r);
+        entry["request"] = {{"method", "PUT"}, {"url", url}};
+        entries.push_back(std::move(entry));
     }
-    const Json bundle = {{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", entries}};
+    const Json bundle
+        = {{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", std::move(entries)}};
     return QByteArray::fromStdString(bundle.dump());
 }
 
-Result<bool> send(FhirServer &server, const std::vector<Json> &resources)
+Result<bool> send(FhirServer &server, std::vector<Json> &resources)
 {
     Request request;
     request.method = QByteArrayLiteral("POST");
@@ -48,7 +52,7 @@ Result<LoadReport> loadSynthetic(FhirServer &server, const synthetic::Generator 
 {
     LoadReport report;
     const int total = generator.options().patients;
-    const std::vector<Json> shared = generator.sharedResources();
+    std::vector<Json> shared = generator.sharedResources();
     if (Result<bool> sent = send(server, shared); !sent)
         return Error{sent.error()};
     report.resourcesLoaded += qint64(shared.size());

@@ -5,14 +5,21 @@
 // one read() system call each) then dominates the figures on this 2-core machine.
 //
 //   build/release/bin/bench_server [--requests N] [--transaction N] [--client raw|qnam]
+//   build/release/bin/bench_server --serve build/release/bin/fhir-portal [--resources N]
 //
 // Prints one JSON object: throughput and p50/p95/p99 latency for create, read and update
 // (N requests each), the time of one transaction of --transaction Patient creates, and the
 // process's memory afterwards.
+//
+// With --serve, the server is the real `fhir-portal serve --no-auth --port 0` in a process of
+// its own: the synthetic clinic is loaded into it over HTTP as transactions of 10 patients
+// until it holds --resources resources (default 100,000), and the server's own memory is read
+// from /proc/<pid>/status (VmRSS now, VmHWM its peak).
 
 #include "benchsupport.h"
 #include "embedded_server/fhirserver.h"
 #include "embedded_server/httplistener.h"
+#include "embedded_server/synthetic/generator.h"
 
 #include "schemas/model.h"
 
@@ -24,6 +31,8 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QThread>
@@ -220,6 +229,117 @@ QJsonObject driveQnam(QNetworkAccessManager &nam, const QString &base, int total
     return summary(latencies, total, failures, double(wall.nsecsElapsed()) / 1e9);
 }
 
+/// A field of /proc/<pid>/status in KiB ("VmRSS:", "VmHWM:"); -1 if unknown.
+double kibOfProcess(qint64 pid, const char *field)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(field))
+            return line.mid(qsizetype(qstrlen(field))).trimmed().split(' ').first().toDouble();
+    }
+    return -1;
+}
+
+/// A transaction Bundle that PUTs each resource under its own id.
+QByteArray transactionOf(std::vector<nlohmann::json> &resources)
+{
+    nlohmann::json entries = nlohmann::json::array();
+    for (nlohmann::json &r : resources) {
+        const std::string url
+            = r.at("resourceType").get<std::string>() + "/" + r.at("id").get<std::string>();
+        nlohmann::json entry = nlohmann::json::object();
+        entry["fullUrl"] = url;
+        entry["resource"] = std::move(r);
+        entry["request"] = {{"method", "PUT"}, {"url", url}};
+        entries.push_back(std::move(entry));
+    }
+    const nlohmann::json bundle
+        = {{"resourceType", "Bundle"}, {"type", "transaction"}, {"entry", std::move(entries)}};
+    return QByteArray::fromStdString(bundle.dump());
+}
+
+/// Starts `binary serve` on a new folder, loads `target` resources over HTTP and reads the
+/// server process's memory.
+QJsonObject measureServe(
+    const QString &binary, qint64 target,
+    const std::function<QJsonObject(quint16, int, const std::function<Call(int)> &)> &drive)
+{
+    QTemporaryDir dir;
+    QProcess serve;
+    serve.setProgram(binary);
+    serve.setArguments({u"serve"_s, u"--no-auth"_s, u"--port"_s, u"0"_s, u"--data"_s, dir.path()});
+    serve.setProcessChannelMode(QProcess::SeparateChannels);
+    serve.setStandardErrorFile(QProcess::nullDevice());
+    serve.start();
+    if (!serve.waitForStarted(10000))
+        return QJsonObject{{u"error"_s, u"cannot start %1"_s.arg(binary)}};
+    // serve prints "FHIR R4 server: http://127.0.0.1:PORT/fhir/r4", then a line per request.
+    static const QRegularExpression urlLine(u"FHIR R4 server: http://127\\.0\\.0\\.1:(\\d+)/"_s);
+    QByteArray printed;
+    quint16 port = 0;
+    QElapsedTimer waiting;
+    waiting.start();
+    while (port == 0 && waiting.elapsed() < 30000 && serve.state() == QProcess::Running) {
+        serve.waitForReadyRead(1000);
+        printed += serve.readAllStandardOutput();
+        if (const auto match = urlLine.match(QString::fromUtf8(printed)); match.hasMatch())
+            port = quint16(match.captured(1).toUInt());
+    }
+    if (port == 0)
+        return QJsonObject{
+            {u"error"_s, QString(u"serve printed no URL: "_s + QString::fromUtf8(printed))}};
+    QObject::connect(&serve, &QProcess::readyReadStandardOutput, &serve,
+                     [&serve] { serve.readAllStandardOutput(); }); // the request log
+
+    const double startKib = kibOfProcess(serve.processId(), "VmRSS:");
+    fhir::synthetic::Options options;
+    // ~94 resources a patient: enough patients for the target (the clinic's size follows).
+    options.patients = int(target / 80) + 10;
+    const fhir::synthetic::Generator generator(options);
+    qint64 loaded = 0;
+    int nextPatient = 0;
+    bool shared = false;
+    constexpr int patientsPerTransaction = 10;
+    // Transactions one after another on one connection (the server writes one at a time).
+    QElapsedTimer timer;
+    timer.start();
+    int transactions = 0;
+    int failures = 0;
+    while (loaded < target && nextPatient + patientsPerTransaction <= options.patients) {
+        std::vector<nlohmann::json> batch;
+        if (!shared) {
+            batch = generator.sharedResources();
+            shared = true;
+        }
+        for (int i = 0; i < patientsPerTransaction; ++i) {
+            std::vector<nlohmann::json> record = generator.patientRecord(nextPatient++);
+            batch.insert(batch.end(), std::make_move_iterator(record.begin()),
+                         std::make_move_iterator(record.end()));
+        }
+        loaded += qint64(batch.size());
+        const QByteArray body = transactionOf(batch);
+        const QJsonObject sent = drive(port, 1, [&](int) { return Call{"POST", QString(), body}; });
+        failures += sent[u"failures"_s].toInt();
+        ++transactions;
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    QJsonObject out{{u"resources"_s, loaded},
+                    {u"transactions"_s, transactions},
+                    {u"failures"_s, failures},
+                    {u"seconds"_s, seconds},
+                    {u"resources_per_second"_s, double(loaded) / seconds},
+                    {u"server_rss_mib_at_start"_s, startKib / 1024},
+                    {u"server_rss_mib"_s, kibOfProcess(serve.processId(), "VmRSS:") / 1024},
+                    {u"server_peak_rss_mib"_s, kibOfProcess(serve.processId(), "VmHWM:") / 1024}};
+    serve.terminate();
+    if (!serve.waitForFinished(30000))
+        serve.kill();
+    out[u"server_exit_code"_s] = serve.exitCode();
+    return out;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -228,14 +348,30 @@ int main(int argc, char *argv[])
     int requests = 2000;
     int transactionSize = 10000;
     bool qnam = false;
+    QString serveBinary;
+    qint64 serveResources = 100'000;
     const QStringList args = app.arguments();
     for (qsizetype i = 1; i + 1 < args.size(); i += 2) {
         if (args[i] == u"--requests"_s)
             requests = args[i + 1].toInt();
+        else if (args[i] == u"--serve"_s)
+            serveBinary = args[i + 1];
+        else if (args[i] == u"--resources"_s)
+            serveResources = args[i + 1].toLongLong();
         else if (args[i] == u"--transaction"_s)
             transactionSize = args[i + 1].toInt();
         else if (args[i] == u"--client"_s)
             qnam = args[i + 1] == u"qnam"_s;
+    }
+
+    if (!serveBinary.isEmpty()) {
+        const QJsonObject result
+            = measureServe(serveBinary, serveResources,
+                           [](quint16 port, int total, const std::function<Call(int)> &make) {
+                               return driveRaw(port, total, make, 200, nullptr);
+                           });
+        std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Indented).constData());
+        return result.contains(u"error"_s) || result[u"failures"_s].toInt() != 0 ? 1 : 0;
     }
 
     auto model = fhir::schema::Model::loadDefault();

@@ -2,16 +2,23 @@
 // and with --load, generation and loading into a new embedded store as transactions.
 //
 //   build/release/bin/bench_synthetic [--patients N] [--seed S] [--load]
+//   build/release/bin/bench_synthetic --patients N --import-ndjson
+//
+// With --import-ndjson, the clinic is written to one NDJSON file (a resource a line, streamed
+// to disk), then imported into a new store with importFile() as `fhir-portal import` does:
+// resources/s and the peak RSS show whether memory stays bounded by the file's size.
 //
 // Prints one JSON object.
 
 #include "benchsupport.h"
+#include "embedded_server/fileimporter.h"
 #include "embedded_server/synthetic/generator.h"
 #include "embedded_server/syntheticloader.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -29,6 +36,64 @@ int main(int argc, char **argv)
     fhir::synthetic::Options options;
     options.patients = int(option("--patients", 1000));
     options.seed = std::uint64_t(option("--seed", 1));
+
+    if (args.contains(QStringLiteral("--import-ndjson"))) {
+        auto model = fhir::schema::Model::loadDefault();
+        QTemporaryDir dir;
+        if (!model || !dir.isValid()) {
+            std::fprintf(stderr, "cannot load the model or make a folder\n");
+            return 1;
+        }
+        const QString path = dir.filePath(QStringLiteral("clinic.ndjson"));
+        QElapsedTimer timer;
+        timer.start();
+        qint64 lines = 0;
+        {
+            QFile file(path);
+            if (!file.open(QIODevice::WriteOnly)) {
+                std::fprintf(stderr, "cannot write %s\n", qPrintable(path));
+                return 1;
+            }
+            const fhir::synthetic::Generator generator(options);
+            auto write = [&](const std::vector<nlohmann::json> &resources) {
+                for (const auto &r : resources) {
+                    file.write(QByteArray::fromStdString(r.dump()).append('\n'));
+                    ++lines;
+                }
+            };
+            write(generator.sharedResources());
+            for (int i = 0; i < options.patients; ++i)
+                write(generator.patientRecord(i));
+        }
+        const double writeSeconds = double(timer.nsecsElapsed()) / 1e9;
+        const double rssBeforeKib = bench::kibFromStatus("VmHWM:");
+
+        fhir::server::ServerOptions serverOptions;
+        serverOptions.requireApiKey = false;
+        auto server = fhir::server::FhirServer::open(*model, dir.filePath(QStringLiteral("store")),
+                                                     serverOptions);
+        if (!server) {
+            std::fprintf(stderr, "%s\n", qPrintable(server.error()));
+            return 1;
+        }
+        timer.restart();
+        const fhir::server::FileImportReport report = fhir::server::importFile(**server, path);
+        const double seconds = double(timer.nsecsElapsed()) / 1e9;
+        QJsonObject out;
+        out[QStringLiteral("patients")] = options.patients;
+        out[QStringLiteral("ndjson_lines")] = lines;
+        out[QStringLiteral("ndjson_mb")] = double(QFileInfo(path).size()) / (1024 * 1024);
+        out[QStringLiteral("write_seconds")] = writeSeconds;
+        out[QStringLiteral("loaded")] = report.loaded;
+        out[QStringLiteral("problems")] = int(report.problems.size());
+        out[QStringLiteral("error")] = report.error;
+        out[QStringLiteral("import_seconds")] = seconds;
+        out[QStringLiteral("resources_per_second")] = double(report.loaded) / seconds;
+        out[QStringLiteral("peak_rss_mb_before_import")] = rssBeforeKib / 1024;
+        out[QStringLiteral("peak_rss_mb")] = bench::kibFromStatus("VmHWM:") / 1024;
+        std::printf("%s\n", QJsonDocument(out).toJson(QJsonDocument::Indented).constData());
+        return report.ok() && report.loaded == lines ? 0 : 1;
+    }
 
     if (args.contains(QStringLiteral("--load"))) {
         auto model = fhir::schema::Model::loadDefault();

@@ -378,8 +378,8 @@ private Q_SLOTS:
         QVERIFY(!full["meta"].contains("tag"));
     }
 
-    // Writes keep the index in step: update replaces the rows, delete removes them, and
-    // POST, transaction and batch entries are indexed like PUT.
+    // Writes keep the index in step: update and patch replace the rows, delete removes them,
+    // and POST, transaction and batch entries are indexed like PUT.
     void indexFollowsWrites()
     {
         fresh();
@@ -406,6 +406,18 @@ private Q_SLOTS:
         QVERIFY(found["total"] == Json(2));
         QVERIFY(ids(found).contains(QString::fromStdString(created["id"])));
         QVERIFY(!ids(found).contains(u"p2"_s));
+
+        // A PATCH (http.html#patch) replaces the rows as an update does.
+        const Json patch
+            = Json::array({{{"op", "replace"}, {"path", "/gender"}, {"value", "female"}}});
+        const QString createdPath
+            = u"/Patient/"_s + QString::fromStdString(created["id"].get<std::string>());
+        QCOMPARE(call("PATCH", createdPath, QByteArray::fromStdString(patch.dump()),
+                      {{QByteArray("Content-Type"), QByteArray("application/json-patch+json")}})
+                     .status,
+                 200);
+        QVERIFY(get(u"/Patient?gender=male"_s)["total"] == Json(1));
+        QVERIFY(ids(get(u"/Patient?gender=female"_s)).contains(createdPath.mid(9)));
     }
 
     // A database written before the index (schema 2: resources and API keys) gets its
