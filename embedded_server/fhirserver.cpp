@@ -1803,12 +1803,14 @@ Response FhirServer::Private::bundle(const Context &ctx)
         return errorResponse(copy);
     };
     // A transaction reads the store (conditional creates and references) and writes it in one
-    // SQLite transaction.
+    // SQLite transaction, all or nothing, so its entries need no savepoints of their own.
     // A batch runs in one SQLite transaction too, for speed: each entry's write is a savepoint
     // in it, undone alone when the entry fails, and what succeeded is committed once at the
     // end instead of once per entry.
     std::optional<Store::Transaction> outer;
-    outer.emplace(*store);
+    outer.emplace(*store,
+                  transaction ? Store::Transaction::Nesting::AllOrNothing
+                              : Store::Transaction::Nesting::Savepoints);
     if (!outer->isActive())
         return internal(outer->error());
     if (transaction) {

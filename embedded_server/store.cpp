@@ -114,6 +114,8 @@ struct Store::Private
     QString path;
     QHash<QByteArray, sqlite3_stmt *> cache; // owned; finalized in ~Store
     int depth = 0; // open Transactions: 1 is BEGIN, more are savepoints
+    bool allOrNothing = false; // the outermost one was opened with Nesting::AllOrNothing
+    bool nestedRolledBack = false; // in an AllOrNothing one: a nested one was not committed
     qint64 changes = 0; // rows changed by the last query()
 
     Result<Statement> prepare(const QByteArray &sql, bool cached = true)
@@ -327,18 +329,29 @@ Result<QString> Store::journalMode()
     return stmt.value().text(0);
 }
 
-Store::Transaction::Transaction(Store &store)
+Store::Transaction::Transaction(Store &store, Nesting nesting)
     : m_store(store)
     , m_depth(store.d->depth)
+    , m_flat(store.d->depth > 0 && store.d->allOrNothing)
 {
     // The outermost transaction takes the write lock at once (IMMEDIATE), so two writers
     // queue instead of failing half-way; nested ones are savepoints inside it.
-    auto ok = m_depth == 0 ? m_store.d->run("BEGIN IMMEDIATE")
-                           : m_store.d->run("SAVEPOINT " + savepointName(m_depth));
+    Result<bool> ok = true;
+    if (m_depth == 0)
+        ok = m_store.d->run("BEGIN IMMEDIATE");
+    else if (!m_flat)
+        ok = m_store.d->run("SAVEPOINT " + savepointName(m_depth));
     m_active = ok.hasValue();
     m_error = ok.error();
-    if (m_active)
+    if (m_flat)
+        m_changesAtStart = sqlite3_total_changes64(m_store.d->db);
+    if (m_active) {
         ++m_store.d->depth;
+        if (m_depth == 0) {
+            m_store.d->allOrNothing = nesting == Nesting::AllOrNothing;
+            m_store.d->nestedRolledBack = false;
+        }
+    }
 }
 
 QByteArray Store::Transaction::savepointName(int depth)
@@ -350,13 +363,19 @@ Store::Transaction::~Transaction()
 {
     if (!m_active)
         return;
+    --m_store.d->depth;
+    if (m_flat) {
+        // One that only read (a conditional create that found its match) undoes nothing.
+        if (sqlite3_total_changes64(m_store.d->db) != m_changesAtStart)
+            m_store.d->nestedRolledBack = true;
+        return;
+    }
     auto ok = m_depth == 0 ? m_store.d->run("ROLLBACK")
                            : m_store.d->run("ROLLBACK TO " + savepointName(m_depth));
     if (ok && m_depth > 0)
         ok = m_store.d->run("RELEASE " + savepointName(m_depth));
     if (!ok)
         qCWarning(lcServer) << "rollback failed:" << ok.error();
-    --m_store.d->depth;
 }
 
 Result<bool> Store::Transaction::commit()
@@ -365,8 +384,13 @@ Result<bool> Store::Transaction::commit()
         return Error{u"no transaction to commit"_s};
     if (m_store.d->depth != m_depth + 1)
         return Error{u"a nested transaction is still open"_s};
-    auto ok = m_depth == 0 ? m_store.d->run("COMMIT")
-                           : m_store.d->run("RELEASE " + savepointName(m_depth));
+    if (m_depth == 0 && m_store.d->allOrNothing && m_store.d->nestedRolledBack)
+        return Error{u"a part of the transaction failed and was not undone alone"_s};
+    Result<bool> ok = true;
+    if (m_depth == 0)
+        ok = m_store.d->run("COMMIT");
+    else if (!m_flat)
+        ok = m_store.d->run("RELEASE " + savepointName(m_depth));
     if (!ok)
         return ok; // still active: the destructor rolls back
     m_active = false;

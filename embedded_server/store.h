@@ -99,7 +99,16 @@ public:
     class Transaction
     {
     public:
-        explicit Transaction(Store &store);
+        /// How Transactions opened inside this one behave.
+        enum class Nesting {
+            Savepoints, ///< each is a savepoint, undone alone when it is not committed
+            /// None is undone alone: the whole of this one is. For an all-or-nothing FHIR
+            /// transaction, where savepoints would only copy pages; one that wrote and was left
+            /// uncommitted makes this one's commit fail, so nothing half-done is committed.
+            AllOrNothing
+        };
+
+        explicit Transaction(Store &store, Nesting nesting = Nesting::Savepoints);
         ~Transaction();
         Transaction(const Transaction &) = delete;
         Transaction &operator=(const Transaction &) = delete;
@@ -113,6 +122,8 @@ public:
 
         Store &m_store;
         int m_depth = 0; // 0: the outermost
+        bool m_flat = false; // inside an AllOrNothing one: no savepoint of its own
+        qint64 m_changesAtStart = 0; // sqlite3_total_changes64 when a flat one began
         bool m_active = false;
         QString m_error;
     };

@@ -192,6 +192,72 @@ private Q_SLOTS:
         QCOMPARE(s.history({}).value().total, 2);
     }
 
+    // An all-or-nothing transaction (a FHIR transaction Bundle) takes no savepoints: its
+    // nested writes commit with it, and one nested transaction left uncommitted makes the whole
+    // commit fail and roll back, so a half-done entry can never be committed.
+    void allOrNothingNesting()
+    {
+        QTemporaryDir dir;
+        auto store = Store::open(dir.path());
+        QVERIFY(store);
+        Store &s = **store;
+        using Nesting = Store::Transaction::Nesting;
+        {
+            Store::Transaction outer(s, Nesting::AllOrNothing);
+            for (const QString &id : {u"a"_s, u"b"_s}) {
+                Store::Transaction inner(s);
+                QVERIFY(inner.isActive());
+                StoredVersion v = version(id, 1, 1000);
+                QVERIFY(s.append(v));
+                QVERIFY(inner.commit());
+            }
+            QVERIFY(outer.commit());
+        }
+        QVERIFY(s.current(u"Patient"_s, u"a"_s)->has_value());
+        QVERIFY(s.current(u"Patient"_s, u"b"_s)->has_value());
+        {
+            Store::Transaction outer(s, Nesting::AllOrNothing);
+            {
+                Store::Transaction readOnly(s);
+                QVERIFY(s.current(u"Patient"_s, u"a"_s)->has_value());
+            } // wrote nothing: the outer one still commits
+            StoredVersion g = version(u"g"_s, 1, 1000);
+            QVERIFY(s.append(g));
+            QVERIFY(outer.commit());
+        }
+        QVERIFY(s.current(u"Patient"_s, u"g"_s)->has_value());
+        {
+            Store::Transaction outer(s, Nesting::AllOrNothing);
+            StoredVersion c = version(u"c"_s, 1, 1000);
+            QVERIFY(s.append(c));
+            {
+                Store::Transaction inner(s);
+                StoredVersion d = version(u"d"_s, 1, 1000);
+                QVERIFY(s.append(d));
+            } // not committed: not undone alone
+            {
+                Store::Transaction readOnly(s); // wrote nothing: leaving it changes nothing
+            }
+            QVERIFY(!outer.commit());
+        }
+        QVERIFY(!s.current(u"Patient"_s, u"c"_s)->has_value());
+        QVERIFY(!s.current(u"Patient"_s, u"d"_s)->has_value());
+
+        // The next transaction nests with savepoints again.
+        {
+            Store::Transaction outer(s);
+            StoredVersion e = version(u"e"_s, 1, 1000);
+            QVERIFY(s.append(e));
+            {
+                Store::Transaction inner(s);
+                StoredVersion f = version(u"f"_s, 1, 1000);
+                QVERIFY(s.append(f));
+            }
+            QVERIFY(outer.commit());
+        }
+        QVERIFY(s.current(u"Patient"_s, u"e"_s)->has_value());
+        QVERIFY(!s.current(u"Patient"_s, u"f"_s)->has_value());
+    }
     // A process that dies in the middle of a transaction (no rollback, no close) leaves a
     // consistent database: what was committed is there, the rest is not.
     void killedMidTransaction()
