@@ -903,7 +903,9 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
              {{{"mode", "server"},
                {"security", ApiKeyGate::capabilitySecurity(options.requireApiKey)},
                {"documentation",
-                "Search: every parameter type with its modifiers and prefixes, one level of "
+                "Search: every parameter type with its modifiers and prefixes (composite "
+                "values joined by $, matched within one element: one Observation.component), "
+                "one level of "
                 "chaining, reverse chaining with _has (nested up to 4 deep), _sort, _count, "
                 "_offset, _total, _summary, _elements, _include and _revinclude (with :iterate, "
                 "up to 10 rounds and 1000 included resources a page). Search over several types "

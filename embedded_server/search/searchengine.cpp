@@ -203,6 +203,7 @@ QByteArray tableOf(SearchParamType type)
     case SearchParamType::Uri:
         return "idx_uri";
     case SearchParamType::Composite:
+        return "idx_composite";
     case SearchParamType::Special:
         break;
     }
@@ -263,6 +264,10 @@ struct SearchEngine::Private
     Result<Sql> condition(const QString &type, const QString &alias, const QString &name,
                           const QString &value, const QString &baseUrl, qint64 nowMs, bool *unknown,
                           bool allowChain, const QList<qint64> *paramIds = nullptr);
+    /// One value (no comma) of a parameter of type `kind` as a condition over the index row x.
+    Result<Sql> oneValue(const IndexedParam &param, SearchParamType kind, const QString &modifier,
+                         const QString &name, const QString &raw, const QString &baseUrl,
+                         qint64 nowMs);
     Result<Sql> valueCondition(const IndexedParam &param, const QString &modifier,
                                const QString &name, const QString &value, const QString &baseUrl,
                                qint64 nowMs, const QList<qint64> *paramIds);
@@ -653,145 +658,12 @@ Result<Sql> SearchEngine::Private::valueCondition(const IndexedParam &param,
     for (const QString &raw : values) {
         if (raw.isEmpty())
             return badValue(name, u"an empty value"_s);
-        Sql one;
-        switch (kind) {
-        case SearchParamType::String: {
-            const QString text = unescape(raw);
-            if (modifier == u"exact"_s) {
-                one.append("x.exact = ?");
-                one.bind(text);
-            } else if (modifier == u"contains"_s) {
-                one.append("x.norm LIKE ? ESCAPE '\\'");
-                one.bind(likeContains(normalizeString(text)));
-            } else {
-                const QString norm = normalizeString(text);
-                one.append("(x.norm >= ? AND x.norm < ?)");
-                one.bind(norm);
-                one.bind(prefixEnd(norm));
-            }
-            break;
-        }
-        case SearchParamType::Token: {
-            if (modifier == u"text"_s) {
-                const QString norm = normalizeString(unescape(raw));
-                one.append("(x.text >= ? AND x.text < ?)");
-                one.bind(norm);
-                one.bind(prefixEnd(norm));
-                break;
-            }
-            const QStringList parts = splitEscaped(raw, u'|');
-            if (parts.size() > 2)
-                return badValue(name, u"a token is [system|]code"_s);
-            if (parts.size() == 1) {
-                one.append("x.code = ?");
-                one.bind(unescape(parts[0]));
-            } else if (parts[0].isEmpty()) {
-                one.append("(x.system IS NULL AND x.code = ?)");
-                one.bind(unescape(parts[1]));
-            } else if (parts[1].isEmpty()) {
-                one.append("x.system = ?");
-                one.bind(unescape(parts[0]));
-            } else {
-                one.append("(x.code = ? AND x.system = ?)");
-                one.bind(unescape(parts[1]));
-                one.bind(unescape(parts[0]));
-            }
-            break;
-        }
-        case SearchParamType::Date: {
-            const auto [prefix, text] = splitPrefix(unescape(raw));
-            const auto range = parseDate(text);
-            if (!range)
-                return badValue(
-                    name, u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text.left(100)));
-            one = dateCondition(prefix, *range, "x.low", "x.high", nowMs);
-            break;
-        }
-        case SearchParamType::Number: {
-            const auto [prefix, text] = splitPrefix(unescape(raw));
-            const auto sql = numberCondition(prefix, text, "x.value");
-            if (!sql)
-                return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
-            one = *sql;
-            break;
-        }
-        case SearchParamType::Quantity: {
-            const QStringList parts = splitEscaped(raw, u'|');
-            if (parts.size() != 1 && parts.size() != 3)
-                return badValue(name, u"a quantity is [prefix]number[|system|code]"_s);
-            const auto [prefix, text] = splitPrefix(unescape(parts[0]));
-            const auto sql = numberCondition(prefix, text, "x.value");
-            if (!sql)
-                return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
-            one.append("(");
-            one.add(*sql);
-            if (parts.size() == 3) {
-                const QString system = unescape(parts[1]);
-                const QString code = unescape(parts[2]);
-                if (!system.isEmpty()) {
-                    one.append(" AND x.system = ?");
-                    one.bind(system);
-                }
-                if (!code.isEmpty()) {
-                    // Without a system, the code may match the unit (search.html#quantity).
-                    one.append(system.isEmpty() ? " AND (x.code = ? OR x.unit = ?)"
-                                                : " AND x.code = ?");
-                    one.bind(code);
-                    if (system.isEmpty())
-                        one.bind(code);
-                }
-            }
-            one.append(")");
-            break;
-        }
-        case SearchParamType::Reference: {
-            QString ref = unescape(raw);
-            if (ref.startsWith(baseUrl + u'/'))
-                ref = ref.mid(baseUrl.size() + 1);
-            if (!modifier.isEmpty()) {
-                if (ref.contains(u'/'))
-                    return badValue(name, u"with a type modifier the value is an id"_s);
-                ref = modifier + u'/' + ref;
-            }
-            if (ref.contains(u':')) { // absolute, elsewhere
-                one.append("x.url = ?");
-                one.bind(ref);
-            } else if (ref.contains(u'/')) {
-                const auto parts
-                    = parseReference(ref, [this](const QString &t) { return isType(t); });
-                if (!parts || parts->type.isEmpty())
-                    return badValue(name, u"'%1' is not Type/id"_s.arg(ref.left(100)));
-                one.append("(x.target_id = ? AND x.target_type = ?)");
-                one.bind(parts->id);
-                one.bind(parts->type);
-            } else {
-                one.append("x.target_id = ?");
-                one.bind(ref);
-            }
-            break;
-        }
-        case SearchParamType::Uri: {
-            const QString uri = unescape(raw);
-            if (modifier == u"below"_s) {
-                one.append("(x.uri >= ? AND x.uri < ?)");
-                one.bind(uri);
-                one.bind(prefixEnd(uri));
-            } else if (modifier == u"above"_s) {
-                one.append("x.uri = substr(?, 1, length(x.uri))");
-                one.bind(uri);
-            } else {
-                one.append("x.uri = ?");
-                one.bind(uri);
-            }
-            break;
-        }
-        case SearchParamType::Composite:
-        case SearchParamType::Special:
-            return badValue(name, u"not supported"_s);
-        }
+        auto one = oneValue(param, kind, modifier, name, raw, baseUrl, nowMs);
+        if (!one)
+            return one;
         if (!any.text.isEmpty())
             any.append(" OR ");
-        any.add(one);
+        any.add(*one);
     }
     Sql sql;
     sql.append(QByteArray(negate ? "$A.pk NOT IN" : "$A.pk IN") + " (SELECT x.pk FROM " + table
@@ -801,6 +673,183 @@ Result<Sql> SearchEngine::Private::valueCondition(const IndexedParam &param,
     sql.add(any);
     sql.append("))");
     return sql;
+}
+
+Result<Sql> SearchEngine::Private::oneValue(const IndexedParam &param, SearchParamType kind,
+                                            const QString &modifier, const QString &name,
+                                            const QString &raw, const QString &baseUrl,
+                                            qint64 nowMs)
+{
+    Sql one;
+    switch (kind) {
+    case SearchParamType::String: {
+        const QString text = unescape(raw);
+        if (modifier == u"exact"_s) {
+            one.append("x.exact = ?");
+            one.bind(text);
+        } else if (modifier == u"contains"_s) {
+            one.append("x.norm LIKE ? ESCAPE '\\'");
+            one.bind(likeContains(normalizeString(text)));
+        } else {
+            const QString norm = normalizeString(text);
+            one.append("(x.norm >= ? AND x.norm < ?)");
+            one.bind(norm);
+            one.bind(prefixEnd(norm));
+        }
+        break;
+    }
+    case SearchParamType::Token: {
+        if (modifier == u"text"_s) {
+            const QString norm = normalizeString(unescape(raw));
+            one.append("(x.text >= ? AND x.text < ?)");
+            one.bind(norm);
+            one.bind(prefixEnd(norm));
+            break;
+        }
+        const QStringList parts = splitEscaped(raw, u'|');
+        if (parts.size() > 2)
+            return badValue(name, u"a token is [system|]code"_s);
+        if (parts.size() == 1) {
+            one.append("x.code = ?");
+            one.bind(unescape(parts[0]));
+        } else if (parts[0].isEmpty()) {
+            one.append("(x.system IS NULL AND x.code = ?)");
+            one.bind(unescape(parts[1]));
+        } else if (parts[1].isEmpty()) {
+            one.append("x.system = ?");
+            one.bind(unescape(parts[0]));
+        } else {
+            one.append("(x.code = ? AND x.system = ?)");
+            one.bind(unescape(parts[1]));
+            one.bind(unescape(parts[0]));
+        }
+        break;
+    }
+    case SearchParamType::Date: {
+        const auto [prefix, text] = splitPrefix(unescape(raw));
+        const auto range = parseDate(text);
+        if (!range)
+            return badValue(name,
+                            u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text.left(100)));
+        one = dateCondition(prefix, *range, "x.low", "x.high", nowMs);
+        break;
+    }
+    case SearchParamType::Number: {
+        const auto [prefix, text] = splitPrefix(unescape(raw));
+        const auto sql = numberCondition(prefix, text, "x.value");
+        if (!sql)
+            return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
+        one = *sql;
+        break;
+    }
+    case SearchParamType::Quantity: {
+        const QStringList parts = splitEscaped(raw, u'|');
+        if (parts.size() != 1 && parts.size() != 3)
+            return badValue(name, u"a quantity is [prefix]number[|system|code]"_s);
+        const auto [prefix, text] = splitPrefix(unescape(parts[0]));
+        const auto sql = numberCondition(prefix, text, "x.value");
+        if (!sql)
+            return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
+        one.append("(");
+        one.add(*sql);
+        if (parts.size() == 3) {
+            const QString system = unescape(parts[1]);
+            const QString code = unescape(parts[2]);
+            if (!system.isEmpty()) {
+                one.append(" AND x.system = ?");
+                one.bind(system);
+            }
+            if (!code.isEmpty()) {
+                // Without a system, the code may match the unit (search.html#quantity).
+                one.append(system.isEmpty() ? " AND (x.code = ? OR x.unit = ?)"
+                                            : " AND x.code = ?");
+                one.bind(code);
+                if (system.isEmpty())
+                    one.bind(code);
+            }
+        }
+        one.append(")");
+        break;
+    }
+    case SearchParamType::Reference: {
+        QString ref = unescape(raw);
+        if (ref.startsWith(baseUrl + u'/'))
+            ref = ref.mid(baseUrl.size() + 1);
+        if (!modifier.isEmpty()) {
+            if (ref.contains(u'/'))
+                return badValue(name, u"with a type modifier the value is an id"_s);
+            ref = modifier + u'/' + ref;
+        }
+        if (ref.contains(u':')) { // absolute, elsewhere
+            one.append("x.url = ?");
+            one.bind(ref);
+        } else if (ref.contains(u'/')) {
+            const auto parts = parseReference(ref, [this](const QString &t) { return isType(t); });
+            if (!parts || parts->type.isEmpty())
+                return badValue(name, u"'%1' is not Type/id"_s.arg(ref.left(100)));
+            one.append("(x.target_id = ? AND x.target_type = ?)");
+            one.bind(parts->id);
+            one.bind(parts->type);
+        } else {
+            one.append("x.target_id = ?");
+            one.bind(ref);
+        }
+        break;
+    }
+    case SearchParamType::Uri: {
+        const QString uri = unescape(raw);
+        if (modifier == u"below"_s) {
+            one.append("(x.uri >= ? AND x.uri < ?)");
+            one.bind(uri);
+            one.bind(prefixEnd(uri));
+        } else if (modifier == u"above"_s) {
+            one.append("x.uri = substr(?, 1, length(x.uri))");
+            one.bind(uri);
+        } else {
+            one.append("x.uri = ?");
+            one.bind(uri);
+        }
+        break;
+    }
+    case SearchParamType::Composite: {
+        // search.html#composite: the values of the components joined by $, matched within
+        // one group (the element the composite reads them from): component 0 over x, the
+        // others over rows of the same group.
+        const QStringList parts = splitEscaped(raw, u'$');
+        const QList<schema::SearchComponent> &components = param.definition->components;
+        if (parts.size() != components.size() || components.size() != param.components.size())
+            return badValue(name, u"a value of %1 components joined by $"_s.arg(components.size()));
+        for (qsizetype k = 0; k < parts.size(); ++k) {
+            const SearchParamType partKind = components[k].type;
+            if (partKind == SearchParamType::Composite || partKind == SearchParamType::Special
+                || parts[k].isEmpty())
+                return badValue(name, u"component %1 cannot be searched"_s.arg(k + 1));
+            auto part = oneValue(param, partKind, {}, name, parts[k], baseUrl, nowMs);
+            if (!part)
+                return part;
+            if (k == 0) {
+                one.append("(x.part = 0 AND ");
+                one.add(*part);
+                continue;
+            }
+            const QByteArray y = 'y' + QByteArray::number(k);
+            QByteArray text = part->text;
+            text.replace("x.", QByteArray(y + '.'));
+            one.append(" AND EXISTS (SELECT 1 FROM idx_composite " + y + " WHERE " + y
+                       + ".pk = x.pk AND " + y + ".param = x.param AND " + y + ".grp = x.grp AND "
+                       + y + ".part = ? AND ");
+            one.bind(qint64(k));
+            one.append(text);
+            one.values += part->values;
+            one.append(")");
+        }
+        one.append(")");
+        break;
+    }
+    case SearchParamType::Special:
+        return badValue(name, u"not supported"_s);
+    }
+    return one;
 }
 
 Result<ResultOptions> SearchEngine::resultOptions(const QString &type, const QueryItems &params,
@@ -856,6 +905,10 @@ Result<ResultOptions> SearchEngine::resultOptions(const QStringList &types,
                         return badValue(
                             name, u"%1 is not a search parameter of %2"_s.arg(key.left(100), type));
                     const QByteArray column = sortColumnOf(p->definition->type, descending);
+                    if (column.isEmpty())
+                        return badValue(name,
+                                        u"%1 is a %2 parameter: it cannot sort"_s.arg(
+                                            key, schema::searchParamTypeName(p->definition->type)));
                     order += "(SELECT " + QByteArray(descending ? "MAX" : "MIN") + "(s." + column
                         + ") FROM " + tableOf(p->definition->type)
                         + " s WHERE s.pk = r.pk AND s.param = ?)" + direction;

@@ -149,6 +149,14 @@ private Q_SLOTS:
             QVERIFY2(systemParams.contains(code), qPrintable(code));
         QVERIFY(!systemParams.contains(u"gender"_s));
         for (const Json &resource : rest["resource"]) {
+            if (resource["type"] == "Observation") {
+                // search.html#composite: declared with their type.
+                bool composite = false;
+                for (const Json &p : resource["searchParam"])
+                    composite = composite
+                        || (p["name"] == "code-value-quantity" && p["type"] == "composite");
+                QVERIFY(composite);
+            }
             if (resource["type"] != "Patient")
                 continue;
             QStringList codes;

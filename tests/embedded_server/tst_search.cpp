@@ -232,6 +232,31 @@ private Q_SLOTS:
             << u"?_type=Observation,RiskAssessment&subject=Patient/p2"_s << QStringList{u"ob"_s};
         QTest::newRow("system _search")
             << u"_search?_type=Patient&gender=female"_s << QStringList{u"p2"_s};
+        // search.html#composite: component values joined by $, matched within one element
+        QTest::newRow("composite code$value")
+            << u"Observation?code-value-quantity=8867-4$72"_s << QStringList{u"oa"_s};
+        QTest::newRow("composite system|code$prefix value|unit")
+            << u"Observation?code-value-quantity=http://loinc.org|8310-5$lt40|"
+               "http://unitsofmeasure.org|Cel"_s
+            << QStringList{u"ob"_s};
+        QTest::newRow("composite other value")
+            << u"Observation?code-value-quantity=8867-4$37.5"_s << QStringList{};
+        QTest::newRow("composite OR") << u"Observation?code-value-quantity=8867-4$72,8310-5$37.5"_s
+                                      << QStringList{u"oa"_s, u"ob"_s};
+        QTest::newRow("composite in a component")
+            << u"Observation?component-code-value-quantity=8480-6$gt100"_s << QStringList{u"bp"_s};
+        QTest::newRow("composite within one component only")
+            << u"Observation?component-code-value-quantity=8462-4$gt100"_s << QStringList{};
+        QTest::newRow("composite not across components")
+            << u"Observation?component-code-value-quantity=8480-6$lt90"_s << QStringList{};
+        QTest::newRow("composite combo, component")
+            << u"Observation?combo-code-value-quantity=8462-4$80"_s << QStringList{u"bp"_s};
+        QTest::newRow("composite combo, observation")
+            << u"Observation?combo-code-value-quantity=8867-4$ge72"_s << QStringList{u"oa"_s};
+        QTest::newRow("composite escaped $")
+            << u"Observation?code-value-quantity=8867-4\\$72$72"_s << QStringList{};
+        QTest::newRow("composite :missing")
+            << u"Observation?component-code-value-quantity:missing=false"_s << QStringList{u"bp"_s};
         QTest::newRow("system _has")
             << u"?_type=Patient,Group&_has:Observation:subject:code=8310-5"_s
             << QStringList{u"p2"_s};
@@ -270,6 +295,14 @@ private Q_SLOTS:
         QTest::newRow("_has too short") << u"Patient?_has:Observation:patient=1"_s << u"_has"_s;
         QTest::newRow("_include:iterate bad modifier")
             << u"Patient?_include:deep=Patient:organization"_s << u"_include:deep"_s;
+        QTest::newRow("composite one component")
+            << u"Observation?code-value-quantity=8867-4"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite bad quantity")
+            << u"Observation?code-value-quantity=8867-4$abc"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite modifier")
+            << u"Observation?code-value-quantity:exact=8867-4$72"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite _sort")
+            << u"Observation?_sort=code-value-quantity"_s << u"_sort"_s;
         QTest::newRow("system parameter of one type only")
             << u"?_type=Patient,Observation&gender=male"_s << u"Observation"_s;
         QTest::newRow("system unknown _type") << u"?_type=Patient,Nope"_s << u"Nope"_s;
@@ -328,7 +361,7 @@ private Q_SLOTS:
         QCOMPARE(seen.size(), qsizetype(clinic().size()));
         QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), seen.size());
         const Json counted = get(u"/?_type=Patient,Observation&_summary=count"_s);
-        QVERIFY(counted["total"] == Json(5));
+        QVERIFY(counted["total"] == Json(6));
         QVERIFY(!counted.contains("entry"));
     }
 
@@ -570,7 +603,7 @@ private Q_SLOTS:
                 = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
                   "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
                   "DROP TABLE idx_reference; DROP TABLE idx_uri; DROP TABLE index_pending;"
-                  "PRAGMA user_version = 2;";
+                  "DROP TABLE idx_composite; PRAGMA user_version = 2;";
             QCOMPARE(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK);
             sqlite3_close(db);
         }
@@ -578,6 +611,42 @@ private Q_SLOTS:
         QCOMPARE(*m_server->store().userVersion(), fhir::server::Store::SchemaVersion);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), (QStringList{u"p1"_s, u"p3"_s}));
         QCOMPARE(ids(get(u"/Observation?subject:Patient.name=chavez"_s)), QStringList{u"ob"_s});
+    }
+
+    // Schema 4 (composites) indexes every resource of a schema 3 database again, once: the
+    // composites are found and no row is written twice.
+    void schema3IndexedAgainOnOpen()
+    {
+        fresh();
+        m_server.reset();
+        const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
+        auto tokenRows = [&] {
+            sqlite3 *db = nullptr;
+            sqlite3_open(path.constData(), &db);
+            sqlite3_stmt *stmt = nullptr;
+            sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM idx_token", -1, &stmt, nullptr);
+            sqlite3_step(stmt);
+            const qint64 rows = sqlite3_column_int64(stmt, 0);
+            sqlite3_finalize(stmt);
+            sqlite3_close(db);
+            return rows;
+        };
+        const qint64 before = tokenRows();
+        QVERIFY(before > 0);
+        {
+            sqlite3 *db = nullptr;
+            QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "DROP TABLE idx_composite; PRAGMA user_version = 3;", nullptr,
+                                  nullptr, nullptr),
+                     SQLITE_OK);
+            sqlite3_close(db);
+        }
+        open();
+        QCOMPARE(ids(get(u"/Observation?component-code-value-quantity=8480-6$120"_s)),
+                 QStringList{u"bp"_s});
+        m_server.reset();
+        QCOMPARE(tokenRows(), before);
+        open();
     }
 };
 
