@@ -551,6 +551,25 @@ private Q_SLOTS:
         QVERIFY(subsetted);
     }
 
+    // search.html#summary: Σ marks elements inside data types and backbone elements too.
+    void summaryTrimsNestedElements()
+    {
+        const Json bp = get(u"/Observation/bp?_summary=true"_s);
+        const Json &component = bp["component"][0];
+        QVERIFY(component.contains("code"));
+        QVERIFY(component.contains("valueQuantity"));
+        QCOMPARE(component["valueQuantity"].size(), size_t(3)); // Quantity: all Σ
+        QVERIFY(!component.contains("interpretation")); // not Σ
+        QVERIFY(bp["code"]["coding"][0].contains("system"));
+        const Json whole = get(u"/Observation/bp?_elements=component"_s);
+        QVERIFY(whole["component"][0].contains("interpretation")); // _elements: kept whole
+        const Json found = get(u"/Observation?_id=bp&_summary=true"_s);
+        QVERIFY(!found["entry"][0]["resource"]["component"][0].contains("interpretation"));
+        const Json p1 = get(u"/Patient/p1?_summary=true"_s);
+        QCOMPARE(p1["name"][0]["given"].size(), size_t(2));
+        QVERIFY(p1["managingOrganization"].contains("reference"));
+    }
+
     void plainReadIsNotSubsetted()
     {
         const Json full = get(u"/Patient/p1"_s);
