@@ -803,6 +803,20 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
 Response FhirServer::Private::capabilityStatement(const Context &ctx)
 {
     if (capabilities.isEmpty()) {
+        // What this server does, where it is narrower than the definition says.
+        const auto documentation = [](const schema::SearchParameter *sp) {
+            if (sp->code == u"_text"_s)
+                return u"Each comma-separated alternative matches when all its space-separated "
+                       "words appear in the narrative (text.div, markup included), ignoring the "
+                       "case of ASCII letters; no stemming and no index: the type's resources "
+                       "are read in full."_s;
+            if (sp->code == u"_content"_s)
+                return u"Each comma-separated alternative matches when all its space-separated "
+                       "words appear in the resource's JSON (element names and values), "
+                       "ignoring the case of ASCII letters; no stemming and no index: the "
+                       "type's resources are read in full."_s;
+            return sp->description;
+        };
         // _revinclude: every reference parameter, by the types it points at.
         QHash<QString, QStringList> revIncludes;
         for (const QString &type : model->resourceTypes()) {
@@ -821,9 +835,9 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                 params.push_back({{"name", sp->code.toStdString()},
                                   {"definition", sp->url.toStdString()},
                                   {"type", schema::searchParamTypeName(sp->type).toStdString()},
-                                  {"documentation", sp->description.toStdString()}});
+                                  {"documentation", documentation(sp).toStdString()}});
             };
-            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s}) {
+            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s, u"_text"_s, u"_content"_s}) {
                 if (auto sp = model->searchParameter(type, code))
                     addParam(*sp);
             }
@@ -877,14 +891,15 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
         if (auto all = model->searchParameters(u"Patient"_s))
             anyType = *all;
         for (const schema::SearchParameter *sp : std::as_const(anyType)) {
-            const bool column = sp->code == u"_id"_s || sp->code == u"_lastUpdated"_s;
+            const bool column = sp->code == u"_id"_s || sp->code == u"_lastUpdated"_s
+                || sp->code == u"_content"_s;
             if (!sp->base.contains(u"Resource"_s)
                 || (!column && !indexer->param(u"Patient"_s, sp->code)))
                 continue;
             systemParams.push_back({{"name", sp->code.toStdString()},
                                     {"definition", sp->url.toStdString()},
                                     {"type", schema::searchParamTypeName(sp->type).toStdString()},
-                                    {"documentation", sp->description.toStdString()}});
+                                    {"documentation", documentation(sp).toStdString()}});
         }
         Json statement = {
             {"resourceType", "CapabilityStatement"},

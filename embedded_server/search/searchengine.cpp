@@ -235,6 +235,12 @@ QByteArray sortColumnOf(SearchParamType type, bool descending)
     return {};
 }
 
+/// _text and _content (search.html#text): words looked for in the stored JSON, not indexed.
+bool isTextSearch(const QString &code)
+{
+    return code == u"_text"_s || code == u"_content"_s;
+}
+
 /// Parameters answered from the resource table: the same condition for every type.
 bool isTypeFree(const QString &code)
 {
@@ -275,6 +281,9 @@ struct SearchEngine::Private
     Result<Sql> hasCondition(const QString &type, const QString &alias, const QString &name,
                              const QString &value, const QString &baseUrl, qint64 nowMs);
     int hasDepth = 0; ///< how deep the _has being compiled is nested
+    /// _text (the narrative) or _content (the whole resource) over the resource `alias`.
+    Result<Sql> textCondition(const QByteArray &alias, bool narrative, const QString &name,
+                              const QString &value);
     Result<QList<StoredVersion>> select(const QByteArray &sql, const QList<SqlValue> &values,
                                         bool cached);
     Result<bool> addIncludes(const ResultOptions &options, SearchPage &page);
@@ -394,9 +403,11 @@ Result<Criteria> SearchEngine::criteria(const QStringList &types, const QueryIte
         } else {
             QStringList lacking;
             QList<const IndexedParam *> found;
+            const bool textSearch = isTextSearch(code);
             for (const QString &t : searched) {
                 const IndexedParam *p = code == u"_has"_s ? nullptr : d->indexer.param(t, code);
-                if (code == u"_has"_s || (p && p->expression))
+                if (code == u"_has"_s || (p && p->expression)
+                    || (textSearch && d->model->searchParameter(t, code)))
                     found.append(p);
                 else
                     lacking.append(t);
@@ -419,14 +430,17 @@ Result<Criteria> SearchEngine::criteria(const QStringList &types, const QueryIte
             }
             // One definition shared by every type (the Resource parameters, the clinical
             // ones such as `patient`): one condition over all their index ids.
-            bool shared = code != u"_has"_s && !name.contains(u'.');
+            bool shared = code != u"_has"_s && !textSearch && !name.contains(u'.');
             QList<qint64> ids;
             for (const IndexedParam *p : std::as_const(found)) {
                 shared = shared && p->definition == found.first()->definition;
                 if (p)
                     ids.append(p->id);
             }
-            if (shared) {
+            if (textSearch) { // the same condition for every type
+                sql = d->condition(searched.first(), u"r"_s, name, value, baseUrl, nowMs, &unknown,
+                                   true);
+            } else if (shared) {
                 sql = d->condition(searched.first(), u"r"_s, name, value, baseUrl, nowMs, &unknown,
                                    true, &ids);
             } else {
@@ -452,6 +466,34 @@ Result<Criteria> SearchEngine::criteria(const QStringList &types, const QueryIte
     if (!types.isEmpty())
         out.kept.prepend({u"_type"_s, types.join(u',')});
     return out;
+}
+
+Result<Sql> SearchEngine::Private::textCondition(const QByteArray &alias, bool narrative,
+                                                 const QString &name, const QString &value)
+{
+    // Each comma-separated alternative matches when all its words appear, ignoring ASCII case,
+    // in the narrative's XHTML (_text) or anywhere in the resource's JSON (_content).
+    const QByteArray column = narrative
+        ? QByteArray("json_extract(CAST(t.content AS TEXT), '$.text.div')")
+        : QByteArray("CAST(t.content AS TEXT)");
+    Sql any;
+    for (const QString &alternative : splitEscaped(value, u',')) {
+        const QStringList words
+            = unescape(alternative).simplified().split(u' ', Qt::SkipEmptyParts);
+        if (words.isEmpty())
+            return badValue(name, u"an empty value"_s);
+        any.append(any.text.isEmpty() ? "(" : " OR (");
+        for (qsizetype i = 0; i < words.size(); ++i) {
+            any.append(QByteArray(i ? " AND " : "") + column + " LIKE ? ESCAPE '\\'");
+            any.bind(likeContains(words[i]));
+        }
+        any.append(")");
+    }
+    Sql sql;
+    sql.append("EXISTS (SELECT 1 FROM resource_version t WHERE t.seq = " + alias + ".seq AND (");
+    sql.add(any);
+    sql.append("))");
+    return sql;
 }
 
 Result<Sql> SearchEngine::Private::hasCondition(const QString &type, const QString &alias,
@@ -556,6 +598,15 @@ Result<Sql> SearchEngine::Private::condition(const QString &type, const QString 
 
     const QString code = name.section(u':', 0, 0);
     const QString modifier = name.section(u':', 1);
+    if (isTextSearch(code)) {
+        if (!model->searchParameter(type, code)) {
+            *unknown = true;
+            return Sql{};
+        }
+        if (!modifier.isEmpty())
+            return badValue(name, u"the modifier :%1 is not supported"_s.arg(modifier));
+        return textCondition(a, code == u"_text"_s, name, value);
+    }
     if (code == u"_id"_s || code == u"_lastUpdated"_s) {
         if (!modifier.isEmpty() && modifier != u"missing"_s)
             return badValue(name, u"the modifier :%1 is not supported"_s.arg(modifier));

@@ -145,9 +145,11 @@ private Q_SLOTS:
         QStringList systemParams;
         for (const Json &p : rest["searchParam"])
             systemParams.append(QString::fromStdString(str(p["name"])));
-        for (const QString &code : {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"_profile"_s})
+        for (const QString &code :
+             {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"_profile"_s, u"_content"_s})
             QVERIFY2(systemParams.contains(code), qPrintable(code));
         QVERIFY(!systemParams.contains(u"gender"_s));
+        QVERIFY(!systemParams.contains(u"_text"_s)); // DomainResource's, not Bundle's
         for (const Json &resource : rest["resource"]) {
             if (resource["type"] == "Observation") {
                 // search.html#composite: declared with their type.
@@ -179,7 +181,7 @@ private Q_SLOTS:
             }
             for (const QString &code :
                  {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"gender"_s, u"name"_s, u"birthdate"_s,
-                  u"identifier"_s, u"organization"_s})
+                  u"identifier"_s, u"organization"_s, u"_text"_s, u"_content"_s})
                 QVERIFY2(params.contains(code), qPrintable(code));
             QCOMPARE(str(resource["searchParam"][1]["name"]), std::string("_lastUpdated"));
             QCOMPARE(str(resource["searchParam"][1]["type"]), std::string("date"));

@@ -257,6 +257,18 @@ private Q_SLOTS:
             << u"Observation?code-value-quantity=8867-4\\$72$72"_s << QStringList{};
         QTest::newRow("composite :missing")
             << u"Observation?component-code-value-quantity:missing=false"_s << QStringList{u"bp"_s};
+        // search.html#text: words in the narrative, or anywhere in the resource
+        QTest::newRow("_text") << u"Patient?_text=peter"_s << QStringList{u"p1"_s};
+        QTest::newRow("_text only the narrative") << u"Patient?_text=chalmers"_s << QStringList{};
+        QTest::newRow("_text all words") << u"Patient?_text=peter%20nobody"_s << QStringList{};
+        QTest::newRow("_content") << u"Patient?_content=CHALMERS"_s << QStringList{u"p1"_s};
+        QTest::newRow("_content all words")
+            << u"Patient?_content=chalmers%20zürich"_s << QStringList{u"p1"_s};
+        QTest::newRow("_content OR")
+            << u"Patient?_content=smith,chávez"_s << QStringList{u"p2"_s, u"p3"_s};
+        QTest::newRow("_content LIKE characters are literal")
+            << u"Patient?_content=ch%25mers"_s << QStringList{};
+        QTest::newRow("_content over every type") << u"?_content=acme"_s << QStringList{u"o1"_s};
         QTest::newRow("system _has")
             << u"?_type=Patient,Group&_has:Observation:subject:code=8310-5"_s
             << QStringList{u"p2"_s};
@@ -303,6 +315,9 @@ private Q_SLOTS:
             << u"Observation?code-value-quantity:exact=8867-4$72"_s << u"code-value-quantity"_s;
         QTest::newRow("composite _sort")
             << u"Observation?_sort=code-value-quantity"_s << u"_sort"_s;
+        QTest::newRow("_text modifier") << u"Patient?_text:exact=peter"_s << u"_text:exact"_s;
+        QTest::newRow("_text not of every type")
+            << u"?_type=Patient,Bundle&_text=peter"_s << u"Bundle"_s;
         QTest::newRow("system parameter of one type only")
             << u"?_type=Patient,Observation&gender=male"_s << u"Observation"_s;
         QTest::newRow("system unknown _type") << u"?_type=Patient,Nope"_s << u"Nope"_s;
