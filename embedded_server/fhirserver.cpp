@@ -1930,7 +1930,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
         QStringList segments;
         if (auto failure = splitPath(sub.path, &segments))
             results[i] = errorResponse(*failure);
-        else if (segments.isEmpty())
+        else if (segments.isEmpty() && sub.method != "GET") // GET ?_type=...: a search
             results[i] = errorResponse(
                 makeError(ErrorKind::Invalid, u"an entry cannot be a batch or transaction"_s));
         else

@@ -355,6 +355,21 @@ private Q_SLOTS:
                  QString(base + u"?_type=Observation&status=final&_count=20"_s).toStdString());
     }
 
+    // A batch entry may search several types too (http.html#transaction: GET entries).
+    void systemSearchInBatch()
+    {
+        const Json batch
+            = {{"resourceType", "Bundle"},
+               {"type", "batch"},
+               {"entry",
+                {{{"request", {{"method", "GET"}, {"url", "?_type=Patient&gender=female"}}}}}}};
+        const Response r = call("POST", QString(), QByteArray::fromStdString(batch.dump()));
+        QCOMPARE(r.status, 200);
+        const Json entry = parse(r)["entry"][0];
+        QCOMPARE(entry["response"]["status"].get<std::string>(), std::string("200 OK"));
+        QCOMPARE(ids(entry["resource"]), QStringList{u"p2"_s});
+    }
+
     // Without _type every type is searched; _count pages through all of them once each.
     void systemSearchPaging()
     {
