@@ -1227,29 +1227,16 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId, std::optio
         where += " AND r.last_updated >= ?";
         values.append(*sinceMs);
     }
-    SearchPage page;
-    auto total = d->store.prepare("SELECT COUNT(*) FROM resource r WHERE " + where);
-    if (!total)
-        return Error{total.error()};
-    bindAll(total.value(), values);
-    if (total.value().step() != SQLITE_ROW)
-        return Error{u"$everything: "_s + d->store.lastError()};
-    page.total = total.value().int64(0);
-    if (count == 0)
-        return page;
-    values.append(count);
-    values.append(offset);
-    // The Patient first, then the rest by type and id.
-    auto rows
-        = d->select("SELECT " + Store::versionColumns()
-                        + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE " + where
-                        + " ORDER BY r.type <> 'Patient', r.type, r.id LIMIT ? OFFSET ?",
-                    values, true);
-    if (!rows)
-        return Error{rows.error()};
-    page.matches = std::move(rows).value();
-    page.more = offset + count < *page.total;
-    return page;
+    // The Patient first, then the rest by type and id; as any search, the page is chosen on
+    // the resource table before its rows' content is read.
+    Criteria criteria;
+    criteria.where = where;
+    criteria.values = values;
+    ResultOptions options;
+    options.count = count;
+    options.offset = offset;
+    options.orderBy = "r.type <> 'Patient', r.type, r.id";
+    return run(criteria, options);
 }
 
 } // namespace fhir::server::search
