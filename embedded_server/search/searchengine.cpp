@@ -404,10 +404,15 @@ Result<Criteria> SearchEngine::criteria(const QStringList &types, const QueryIte
             QStringList lacking;
             QList<const IndexedParam *> found;
             const bool textSearch = isTextSearch(code);
+            // _has:Type:reference:... applies to the types the reference can point at.
+            const IndexedParam *hasReference = nullptr;
+            if (const QStringList parts = name.split(u':'); code == u"_has"_s && parts.size() >= 4)
+                hasReference = d->indexer.param(parts[1], parts[2]);
             for (const QString &t : searched) {
                 const IndexedParam *p = code == u"_has"_s ? nullptr : d->indexer.param(t, code);
-                if (code == u"_has"_s || (p && p->expression)
-                    || (textSearch && d->model->searchParameter(t, code)))
+                if ((code == u"_has"_s
+                     && (!hasReference || hasReference->definition->targets.contains(t)))
+                    || (p && p->expression) || (textSearch && d->model->searchParameter(t, code)))
                     found.append(p);
                 else
                     lacking.append(t);

@@ -320,6 +320,8 @@ private Q_SLOTS:
             << u"?_type=Patient,Bundle&_text=peter"_s << u"Bundle"_s;
         QTest::newRow("system parameter of one type only")
             << u"?_type=Patient,Observation&gender=male"_s << u"Observation"_s;
+        QTest::newRow("system _has not for every type")
+            << u"?_has:Observation:patient:code=8867-4"_s << u"Account"_s;
         QTest::newRow("system unknown _type") << u"?_type=Patient,Nope"_s << u"Nope"_s;
         QTest::newRow("system _sort by a parameter")
             << u"?_type=Patient,Observation&_sort=date"_s << u"_sort"_s;
