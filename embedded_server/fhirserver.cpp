@@ -1322,6 +1322,8 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
     v.content = stamp(resource, id, v.version, v.lastUpdatedMs);
     if (auto ok = store->append(v); !ok)
         return internal(ok.error());
+    if (auto ok = indexer->index(v); !ok)
+        return internal(ok.error());
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     return written(ctx, 200, v, u"patched %1/%2, now version %3"_s.arg(type, id).arg(v.version));

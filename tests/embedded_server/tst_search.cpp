@@ -609,8 +609,8 @@ private Q_SLOTS:
         QVERIFY(!full["meta"].contains("tag"));
     }
 
-    // Writes keep the index in step: update replaces the rows, delete removes them, and
-    // POST, transaction and batch entries are indexed like PUT.
+    // Writes keep the index in step: update and patch replace the rows, delete removes them,
+    // and POST, transaction and batch entries are indexed like PUT.
     void indexFollowsWrites()
     {
         fresh();
@@ -618,6 +618,13 @@ private Q_SLOTS:
         p1["gender"] = "female";
         QCOMPARE(call("PUT", u"/Patient/p1"_s, QByteArray::fromStdString(p1.dump())).status, 200);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{u"p3"_s});
+        const QByteArray patch
+            = "[{\"op\": \"replace\", \"path\": \"/gender\", \"value\": \"other\"}]";
+        QCOMPARE(call("PATCH", u"/Patient/p2"_s, patch,
+                      {{"Content-Type", "application/json-patch+json"}})
+                     .status,
+                 200);
+        QCOMPARE(ids(get(u"/Patient?gender=other"_s)), QStringList{u"p2"_s});
         QCOMPARE(call("DELETE", u"/Patient/p3"_s).status, 204);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{});
         QCOMPARE(ids(get(u"/Patient?family=smith"_s)), QStringList{});
