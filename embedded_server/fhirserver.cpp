@@ -405,8 +405,17 @@ struct FhirServer::Private
     Response validateOperation(const Context &ctx, const QString &type, const QString &id);
     Response history(const Context &ctx, const QString &type, const QString &id);
     Response search(const Context &ctx, const QString &type, bool post);
+    /// GET [base]?_type=..., POST [base]/_search (search.html, "Searching Multiple Resource
+    /// Types"): every type when there is no _type.
+    Response systemSearch(const Context &ctx, bool post);
+    /// One page of a search as a searchset Bundle; `path` is the searched type's, or empty.
+    Response searchPage(const Context &ctx, Result<search::Criteria> criteria,
+                        Result<search::ResultOptions> result, const QString &path);
+    /// The parameters of a search: the query, and for POST _search the form body too.
+    Result<QList<QPair<QString, QString>>> searchParams(const Context &ctx, bool post) const;
     Response bundle(const Context &ctx);
-    /// Patient/[id]/$everything: the patient and its compartment, paged.
+    /// Patient/[id]/$everything: the patient and its compartment, paged; Patient/$everything
+    /// (an empty id): every patient and their compartments.
     Response everything(const Context &ctx, const QString &id);
 
     Failure pageParameters(const QList<QPair<QString, QString>> &params, qint64 *count,
@@ -779,10 +788,16 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
     const QByteArray &method = ctx.request.method;
     const bool get = method == "GET";
     if (s.isEmpty()) {
+        if (get)
+            return systemSearch(ctx, false);
         return method == "POST"
             ? bundle(ctx)
-            : errorResponse(methodNotAllowed(method, u"the base URL"_s, "POST"));
+            : errorResponse(methodNotAllowed(method, u"the base URL"_s, "GET, POST"));
     }
+    if (s.size() == 1 && s[0] == u"_search"_s)
+        return get || method == "POST"
+            ? systemSearch(ctx, !get)
+            : errorResponse(methodNotAllowed(method, u"_search"_s, "GET, POST"));
     if (s.size() == 1 && s[0] == u"metadata"_s)
         return get ? capabilityStatement(ctx)
                    : errorResponse(methodNotAllowed(method, u"metadata"_s, "GET"));
@@ -817,6 +832,10 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
                    : errorResponse(methodNotAllowed(method, type + u"/_history"_s, "GET"));
     if (s.size() == 2 && s[1] == u"$validate"_s)
         return validateOperation(ctx, type, {});
+    if (s.size() == 2 && s[1] == u"$everything"_s && type == u"Patient"_s) {
+        return get ? everything(ctx, {})
+                   : errorResponse(methodNotAllowed(method, u"Patient/$everything"_s, "GET"));
+    }
     const QString &id = s[1];
     if (!isValidId(id)) {
         return errorResponse(
@@ -854,6 +873,20 @@ Response FhirServer::Private::route(Context &ctx, const QStringList &s)
 Response FhirServer::Private::capabilityStatement(const Context &ctx)
 {
     if (capabilities.isEmpty()) {
+        // What this server does, where it is narrower than the definition says.
+        const auto documentation = [](const schema::SearchParameter *sp) {
+            if (sp->code == u"_text"_s)
+                return u"Each comma-separated alternative matches when all its space-separated "
+                       "words appear in the narrative (text.div, markup included), ignoring the "
+                       "case of ASCII letters; no stemming and no index: the type's resources "
+                       "are read in full."_s;
+            if (sp->code == u"_content"_s)
+                return u"Each comma-separated alternative matches when all its space-separated "
+                       "words appear in the resource's JSON (element names and values), "
+                       "ignoring the case of ASCII letters; no stemming and no index: the "
+                       "type's resources are read in full."_s;
+            return sp->description;
+        };
         // _revinclude: every reference parameter, by the types it points at.
         QHash<QString, QStringList> revIncludes;
         for (const QString &type : model->resourceTypes()) {
@@ -872,9 +905,9 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                 params.push_back({{"name", sp->code.toStdString()},
                                   {"definition", sp->url.toStdString()},
                                   {"type", schema::searchParamTypeName(sp->type).toStdString()},
-                                  {"documentation", sp->description.toStdString()}});
+                                  {"documentation", documentation(sp).toStdString()}});
             };
-            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s}) {
+            for (const QString &code : {u"_id"_s, u"_lastUpdated"_s, u"_text"_s, u"_content"_s}) {
                 if (auto sp = model->searchParameter(type, code))
                     addParam(*sp);
             }
@@ -915,10 +948,28 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                      {"definition", "http://hl7.org/fhir/OperationDefinition/Patient-everything"},
                      {"documentation",
                       "GET Patient/[id]/$everything: the patient and every "
-                      "resource of its compartment; _count, _offset, _since"}});
+                      "resource of its compartment; GET Patient/$everything: every patient "
+                      "and their compartments, each resource once; _count, _offset, _since"}});
             }
             resource["operation"] = std::move(operations);
             resources.push_back(std::move(resource));
+        }
+        // Search over every type (search.html#multiple-types): the parameters every type
+        // has, which are those of Resource.
+        Json systemParams = Json::array();
+        QList<const schema::SearchParameter *> anyType;
+        if (auto all = model->searchParameters(u"Patient"_s))
+            anyType = *all;
+        for (const schema::SearchParameter *sp : std::as_const(anyType)) {
+            const bool column = sp->code == u"_id"_s || sp->code == u"_lastUpdated"_s
+                || sp->code == u"_content"_s;
+            if (!sp->base.contains(u"Resource"_s)
+                || (!column && !indexer->param(u"Patient"_s, sp->code)))
+                continue;
+            systemParams.push_back({{"name", sp->code.toStdString()},
+                                    {"definition", sp->url.toStdString()},
+                                    {"type", schema::searchParamTypeName(sp->type).toStdString()},
+                                    {"documentation", documentation(sp).toStdString()}});
         }
         Json statement = {
             {"resourceType", "CapabilityStatement"},
@@ -937,13 +988,23 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
              {{{"mode", "server"},
                {"security", ApiKeyGate::capabilitySecurity(options.requireApiKey)},
                {"documentation",
-                "Search: every parameter type with its modifiers and prefixes, one level of "
-                "chaining, _sort, _count, _offset, _total, _summary, _elements, _include and "
-                "_revinclude (not iterative). Unknown parameters are ignored unless Prefer: "
-                "handling=strict."},
+                "Search: every parameter type with its modifiers and prefixes (composite "
+                "values joined by $, matched within one element: one Observation.component), "
+                "one level of "
+                "chaining, reverse chaining with _has (nested up to 4 deep), _sort, _count, "
+                "_offset, _total, _summary, _elements, _include and _revinclude (with :iterate, "
+                "up to 10 rounds and 1000 included resources a page). Search over several types "
+                "at the base URL (GET [base]?_type=A,B or POST [base]/_search; every type "
+                "without _type) takes the parameters all the listed types have; one that only "
+                "some of them have is an error unless Prefer: handling=lenient. Unknown "
+                "parameters are ignored unless Prefer: handling=strict."},
                {"resource", std::move(resources)},
                {"interaction",
-                {{{"code", "transaction"}}, {{"code", "batch"}}, {{"code", "history-system"}}}}}}},
+                {{{"code", "transaction"}},
+                 {{"code", "batch"}},
+                 {{"code", "history-system"}},
+                 {{"code", "search-system"}}}},
+               {"searchParam", std::move(systemParams)}}}},
         };
         capabilities = QByteArray::fromStdString(statement.dump());
     }
@@ -1557,23 +1618,63 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
     return json(ctx, 200, bundle);
 }
 
-Response FhirServer::Private::search(const Context &ctx, const QString &type, bool post)
+Result<QList<QPair<QString, QString>>> FhirServer::Private::searchParams(const Context &ctx,
+                                                                         bool post) const
 {
     QList<QPair<QString, QString>> params = ctx.request.query;
     if (post && !ctx.request.body.isEmpty()) {
-        if (mediaType(ctx.request.header("Content-Type")) != "application/x-www-form-urlencoded") {
-            return errorResponse(makeError(ErrorKind::UnsupportedMediaType,
-                                           u"POST _search takes a body of "
-                                           "application/x-www-form-urlencoded"_s));
-        }
+        if (mediaType(ctx.request.header("Content-Type")) != "application/x-www-form-urlencoded")
+            return Error{u"POST _search takes a body of application/x-www-form-urlencoded"_s};
         const QUrlQuery form(QString::fromUtf8(ctx.request.body));
         params.append(form.queryItems(QUrl::FullyDecoded));
     }
-    auto criteria = engine->criteria(type, params, ctx.prefs.handling == Handling::Strict,
-                                     options.baseUrl, clock());
+    return params;
+}
+
+Response FhirServer::Private::systemSearch(const Context &ctx, bool post)
+{
+    auto params = searchParams(ctx, post);
+    if (!params)
+        return errorResponse(makeError(ErrorKind::UnsupportedMediaType, params.error()));
+    QStringList types;
+    for (const auto &[name, value] : *params) {
+        if (name != u"_type"_s)
+            continue;
+        for (const QString &t : value.split(u',')) {
+            const QString type = t.trimmed();
+            if (!resourceTypes.contains(type))
+                return errorResponse(
+                    makeError(ErrorKind::Invalid,
+                              u"_type: '%1' is not a FHIR R4 resource type"_s.arg(type.left(100))));
+            if (!types.contains(type))
+                types.append(type);
+        }
+    }
+    return searchPage(
+        ctx,
+        engine->criteria(types, *params, ctx.prefs.handling == Handling::Strict,
+                         ctx.prefs.handling == Handling::Lenient, options.baseUrl, clock()),
+        engine->resultOptions(types, *params, {options.defaultCount, options.maxCount}), QString());
+}
+
+Response FhirServer::Private::search(const Context &ctx, const QString &type, bool post)
+{
+    auto params = searchParams(ctx, post);
+    if (!params)
+        return errorResponse(makeError(ErrorKind::UnsupportedMediaType, params.error()));
+    return searchPage(
+        ctx,
+        engine->criteria(type, *params, ctx.prefs.handling == Handling::Strict, options.baseUrl,
+                         clock()),
+        engine->resultOptions(type, *params, {options.defaultCount, options.maxCount}),
+        u'/' + type);
+}
+
+Response FhirServer::Private::searchPage(const Context &ctx, Result<search::Criteria> criteria,
+                                         Result<search::ResultOptions> result, const QString &path)
+{
     if (!criteria)
         return errorResponse(makeError(ErrorKind::Invalid, criteria.error()));
-    auto result = engine->resultOptions(type, params, {options.defaultCount, options.maxCount});
     if (!result)
         return errorResponse(makeError(ErrorKind::Invalid, result.error()));
     if (result->summary == search::Summary::Count)
@@ -1581,7 +1682,7 @@ Response FhirServer::Private::search(const Context &ctx, const QString &type, bo
     auto page = engine->run(*criteria, *result);
     if (!page)
         return internal(page.error());
-    return json(ctx, 200, searchBundle(u'/' + type, criteria->kept + result->kept, *result, *page));
+    return json(ctx, 200, searchBundle(path, criteria->kept + result->kept, *result, *page));
 }
 
 Json FhirServer::Private::searchBundle(const QString &path,
@@ -1618,13 +1719,16 @@ Json FhirServer::Private::searchBundle(const QString &path,
 
 Response FhirServer::Private::everything(const Context &ctx, const QString &id)
 {
-    auto current = store->current(u"Patient"_s, id);
-    if (!current)
-        return internal(current.error());
-    if (!current->has_value())
-        return errorResponse(makeError(ErrorKind::NotFound, u"Patient/%1 is not known"_s.arg(id)));
-    if ((*current)->deleted)
-        return errorResponse(makeError(ErrorKind::Gone, u"Patient/%1 was deleted"_s.arg(id)));
+    if (!id.isEmpty()) {
+        auto current = store->current(u"Patient"_s, id);
+        if (!current)
+            return internal(current.error());
+        if (!current->has_value())
+            return errorResponse(
+                makeError(ErrorKind::NotFound, u"Patient/%1 is not known"_s.arg(id)));
+        if ((*current)->deleted)
+            return errorResponse(makeError(ErrorKind::Gone, u"Patient/%1 was deleted"_s.arg(id)));
+    }
     search::ResultOptions result;
     std::optional<qint64> since;
     QList<QPair<QString, QString>> kept;
@@ -1643,8 +1747,9 @@ Response FhirServer::Private::everything(const Context &ctx, const QString &id)
     auto page = engine->everything(id, since, result.count, result.offset);
     if (!page)
         return internal(page.error());
-    return json(ctx, 200,
-                searchBundle(u"/Patient/"_s + id + u"/$everything"_s, kept, result, *page));
+    const QString path
+        = id.isEmpty() ? u"/Patient/$everything"_s : u"/Patient/"_s + id + u"/$everything"_s;
+    return json(ctx, 200, searchBundle(path, kept, result, *page));
 }
 
 Response FhirServer::Private::bundle(const Context &ctx)
@@ -1912,7 +2017,7 @@ Response FhirServer::Private::bundle(const Context &ctx)
                        direct ? &item.resource : nullptr};
         if (auto failure = badPath)
             results[i] = errorResponse(*failure);
-        else if (segments.isEmpty())
+        else if (segments.isEmpty() && sub.method != "GET") // GET ?_type=...: a search
             results[i] = errorResponse(
                 makeError(ErrorKind::Invalid, u"an entry cannot be a batch or transaction"_s));
         else

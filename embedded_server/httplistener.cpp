@@ -86,6 +86,24 @@ bool HttpListener::isServedHost(const QByteArray &host) const
     return lower == "127.0.0.1" + port || lower == "localhost" + port;
 }
 
+void HttpListener::setAllowedOrigins(const QStringList &origins)
+{
+    m_allowedOrigins.clear();
+    for (const QString &origin : origins) {
+        const QString lower = origin.trimmed().toLower();
+        if (!lower.isEmpty() && lower != u"*"_s && !m_allowedOrigins.contains(lower))
+            m_allowedOrigins.append(lower);
+    }
+}
+
+bool HttpListener::isAllowedOrigin(const QByteArray &origin) const
+{
+    const QByteArray lower = origin.trimmed().toLower();
+    const QByteArray port = ':' + QByteArray::number(m_port);
+    return lower == "http://127.0.0.1" + port || lower == "http://localhost" + port
+        || m_allowedOrigins.contains(QString::fromLatin1(lower));
+}
+
 bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket *socket)
 {
     QElapsedTimer timer;
@@ -108,6 +126,11 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
     // Host is a 400 too (RFC 9112 §3.2), so both get one, and the connection is closed: the
     // rest of an oversized header block would otherwise be read as the next request.
     const bool noHeaders = httpRequest.headers().isEmpty();
+    const QByteArray origin = httpRequest.value("Origin");
+    const bool allowedOrigin = !origin.isEmpty() && isAllowedOrigin(origin);
+    // A CORS preflight (Fetch standard): OPTIONS with Origin and Access-Control-Request-Method.
+    const bool preflight = request.method == "OPTIONS" && !origin.isEmpty()
+        && !httpRequest.value("Access-Control-Request-Method").isEmpty();
     Response response;
     if (noHeaders || host.isEmpty()) {
         response = errorResponse(ServerError{
@@ -127,8 +150,34 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
                         {},
                         {}});
         qCWarning(lcServer) << "refused a request for another host";
+    } else if (!origin.isEmpty() && !allowedOrigin
+               && (preflight || (request.method != "GET" && request.method != "OPTIONS"))) {
+        // A preflight or a write from a page of another origin: refused before any work.
+        response = errorResponse(ServerError{
+            ErrorKind::Forbidden,
+            u"cross-origin requests from %1 are not allowed; the server's owner can allow "
+            "the origin"_s.arg(QString::fromLatin1(origin.left(200))),
+            {},
+            {},
+            {}});
+    } else if (preflight) {
+        response.status = 204;
+        response.setHeader("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE");
+        response.setHeader("Access-Control-Allow-Headers",
+                           "Accept, Authorization, Content-Type, If-Match, If-Modified-Since, "
+                           "If-None-Exist, If-None-Match, Prefer, x-api-key");
+        response.setHeader("Access-Control-Max-Age", "600");
     } else {
         response = m_server->handle(request);
+    }
+    if (!origin.isEmpty()) {
+        // Caches must not give one origin's answer to another.
+        response.setHeader("Vary", "Origin");
+        if (allowedOrigin && response.status != 421) {
+            response.setHeader("Access-Control-Allow-Origin", origin);
+            response.setHeader("Access-Control-Expose-Headers",
+                               "Content-Location, ETag, Last-Modified, Location");
+        }
     }
     // The responder's status table knows only standard codes; anything else is a bug.
     if (reasonPhrase(response.status).isEmpty())

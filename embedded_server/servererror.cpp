@@ -13,6 +13,8 @@ int httpStatus(ErrorKind kind)
         return 400;
     case ErrorKind::Unauthorized:
         return 401;
+    case ErrorKind::Forbidden:
+        return 403;
     case ErrorKind::NotFound:
         return 404;
     case ErrorKind::MethodNotAllowed:
@@ -61,6 +63,7 @@ QString issueType(ErrorKind kind)
     case ErrorKind::TooLarge:
         return u"too-costly"_s;
     case ErrorKind::MisdirectedRequest:
+    case ErrorKind::Forbidden:
         return u"security"_s;
     case ErrorKind::Internal:
         return u"exception"_s;

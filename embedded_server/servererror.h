@@ -15,6 +15,7 @@ namespace fhir::server {
 enum class ErrorKind {
     Invalid, ///< 400: malformed JSON, bad parameter, id mismatch
     Unauthorized, ///< 401: no credentials, or not valid ones
+    Forbidden, ///< 403: refused whoever asks (a cross-origin write from an origin not allowed)
     NotFound, ///< 404: unknown path, resource type or id
     MethodNotAllowed, ///< 405
     NotAcceptable, ///< 406: the client asked for a format the server does not speak

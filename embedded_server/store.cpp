@@ -98,6 +98,28 @@ CREATE INDEX idx_uri_pk ON idx_uri (pk, param);
 CREATE TABLE index_pending (pk INTEGER PRIMARY KEY);
 INSERT INTO index_pending (pk) SELECT pk FROM resource WHERE deleted = 0;
 )sql",
+    // 4 (composite search index): composite parameters (search.html#composite). One row per
+    // component value, with the columns of its type's own table; `grp` numbers the element a
+    // composite's expression reached (one Observation.component), so that the values of one
+    // search match within the same element, and `part` is the component's position. Every
+    // resource is indexed again on open (the index tables are emptied and queued) so that
+    // resources stored before get their composite rows.
+    R"sql(
+CREATE TABLE idx_composite (pk INTEGER NOT NULL, param INTEGER NOT NULL, grp INTEGER NOT NULL,
+    part INTEGER NOT NULL, system TEXT, code TEXT, text TEXT, value REAL, unit TEXT,
+    low INTEGER, high INTEGER, norm TEXT, exact TEXT, target_type TEXT, target_id TEXT, url TEXT,
+    uri TEXT);
+CREATE INDEX idx_composite_value ON idx_composite (param, part, code);
+CREATE INDEX idx_composite_pk ON idx_composite (pk, param, grp, part);
+DELETE FROM idx_string;
+DELETE FROM idx_token;
+DELETE FROM idx_date;
+DELETE FROM idx_number;
+DELETE FROM idx_quantity;
+DELETE FROM idx_reference;
+DELETE FROM idx_uri;
+INSERT OR IGNORE INTO index_pending (pk) SELECT pk FROM resource WHERE deleted = 0;
+)sql",
 };
 static_assert(std::size(migrations) == Store::SchemaVersion);
 

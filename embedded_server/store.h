@@ -61,7 +61,9 @@ struct Page
 /// search index: `search_param` (one row per resource type and parameter code) and one
 /// table per parameter type (`idx_string`, `idx_token`, `idx_date`, `idx_number`,
 /// `idx_quantity`, `idx_reference`, `idx_uri`) keyed by `resource.pk`; the indexer in
-/// search/ fills them, and `index_pending` lists resources still to index.
+/// search/ fills them, and `index_pending` lists resources still to index. Schema 4 adds
+/// `idx_composite`, the components of composite parameters, grouped by the element they were
+/// read from.
 ///
 /// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
 /// other connections run beside a writer).
@@ -75,7 +77,7 @@ class Store
 {
 public:
     /// The schema version this build writes; open() migrates older databases up to it.
-    static constexpr int SchemaVersion = 3;
+    static constexpr int SchemaVersion = 4;
     static QString fileName() { return QStringLiteral("fhir.sqlite"); }
 
     /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database

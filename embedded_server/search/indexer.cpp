@@ -10,6 +10,7 @@
 #include <array>
 #include <cmath>
 #include <deque>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 using nlohmann::json;
@@ -18,8 +19,7 @@ namespace fhir::server::search {
 
 bool isIndexedType(schema::SearchParamType type)
 {
-    using T = schema::SearchParamType;
-    return type != T::Composite && type != T::Special;
+    return type != schema::SearchParamType::Special;
 }
 
 namespace {
@@ -44,9 +44,10 @@ enum Table {
     TableCount
 };
 
-const std::array<const char *, TableCount> tableNames
+// The tables a resource's rows are in: one per type, and the composites' components.
+const std::array<const char *, TableCount + 1> tableNames
     = {"idx_string",   "idx_token",     "idx_date", "idx_number",
-       "idx_quantity", "idx_reference", "idx_uri"};
+       "idx_quantity", "idx_reference", "idx_uri",  "idx_composite"};
 
 // QByteArrayLiteral: the statement cache is keyed by the SQL text; no allocation per row.
 const std::array<QByteArray, TableCount> insertSql = {
@@ -60,6 +61,25 @@ const std::array<QByteArray, TableCount> insertSql = {
     QByteArrayLiteral("INSERT INTO idx_reference (pk, param, target_type, target_id, url)"
                       " VALUES (?1, ?2, ?3, ?4, ?5)"),
     QByteArrayLiteral("INSERT INTO idx_uri (pk, param, uri) VALUES (?1, ?2, ?3)"),
+};
+
+// A component of a composite parameter: the same values in the same columns, in idx_composite,
+// with the element group and the component's position last.
+const std::array<QByteArray, TableCount> compositeInsertSql = {
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, norm, exact, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, system, code, text, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, low, high, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, value, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, value, system, code, unit, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, target_type, target_id, url, grp,"
+                      " part) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, uri, grp, part)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
 };
 
 QString text(const json &object, const char *key)
@@ -108,6 +128,8 @@ QString primitiveText(const Item &item)
     }
 }
 
+class RowWriter;
+
 } // namespace
 
 struct Indexer::Private
@@ -151,13 +173,24 @@ struct Indexer::Private
                 const qint64 id = ids.value(type + u'.' + sp->code);
                 if (id == 0)
                     continue;
-                IndexedParam p{sp, type, id, std::nullopt};
+                IndexedParam p{sp, type, id, std::nullopt, {}};
                 auto parsed = fhirpath::Expression::parse(sp->expressionFor(type));
                 if (parsed)
                     p.expression = std::move(parsed).value();
                 else
                     qCWarning(lcServer) << "search parameter" << type << sp->code
                                         << "is not indexed:" << parsed.error();
+                // A composite's components are read from each element its expression reaches.
+                for (const schema::SearchComponent &c : sp->components) {
+                    auto component = fhirpath::Expression::parse(c.expression);
+                    if (component) {
+                        p.components.append(std::move(component).value());
+                    } else {
+                        qCWarning(lcServer) << "search parameter" << type << sp->code
+                                            << "is not indexed:" << component.error();
+                        p.expression.reset();
+                    }
+                }
                 storage.push_back(std::move(p));
                 list.append(&storage.back());
             }
@@ -168,6 +201,8 @@ struct Indexer::Private
     Result<bool> registerParams();
     Result<bool> indexPending();
     Result<bool> write(const StoredVersion &version, const json &resource);
+    void indexComposite(RowWriter &out, const IndexedParam &param,
+                        const fhirpath::Collection &elements, const json &resource);
 };
 
 Indexer::Indexer(std::shared_ptr<const schema::Model> model, Store &store)
@@ -342,11 +377,15 @@ public:
         return m_error.isEmpty() ? Result<bool>(true) : Result<bool>(Error{m_error});
     }
 
+    /// Rows from now on are the component `part` of the composite element `group`.
+    void setComponent(qint64 group, qint64 part) { m_component = {group, part}; }
+    void clearComponent() { m_component.reset(); }
+
     template<typename... Values> void insert(Table table, qint64 param, const Values &...values)
     {
         if (!m_error.isEmpty())
             return;
-        auto stmt = m_store.prepare(insertSql[table]);
+        auto stmt = m_store.prepare(m_component ? compositeInsertSql[table] : insertSql[table]);
         if (!stmt) {
             m_error = stmt.error();
             return;
@@ -356,6 +395,10 @@ public:
         s.bind(2, param);
         int index = 3;
         (s.bind(index++, values), ...);
+        if (m_component) {
+            s.bind(index++, m_component->first);
+            s.bind(index++, m_component->second);
+        }
         if (s.step() != SQLITE_DONE)
             m_error = u"cannot write the search index: "_s + m_store.lastError();
     }
@@ -364,6 +407,7 @@ private:
     Store &m_store;
     qint64 m_pk;
     QString m_error;
+    std::optional<std::pair<qint64, qint64>> m_component; // group and part
 };
 
 void indexString(RowWriter &out, qint64 param, const QString &value)
@@ -412,6 +456,115 @@ void indexQuantity(RowWriter &out, qint64 param, const json &q, const QString &t
                code.isEmpty() ? QString() : code, unit.isEmpty() ? QString() : unit);
 }
 
+/// The rows of one value of a parameter of type `kind`.
+void indexItem(RowWriter &out, SearchParamType kind, qint64 id, const Item &item,
+               const std::function<bool(const QString &)> &isType)
+{
+    const QString type = item.isNode() ? item.typeName() : QString();
+    const json *j = item.isNode() ? item.json() : nullptr;
+    const bool object = j && j->is_object();
+    switch (kind) {
+    case SearchParamType::String:
+        if (object && type == u"HumanName"_s) {
+            indexString(out, id, text(*j, "family"));
+            indexString(out, id, text(*j, "text"));
+            for (const char *key : {"given", "prefix", "suffix"}) {
+                if (const auto it = j->find(key); it != j->end() && it->is_array()) {
+                    for (const json &part : *it) {
+                        if (part.is_string())
+                            indexString(out, id, QString::fromStdString(part.get<std::string>()));
+                    }
+                }
+            }
+        } else if (object && type == u"Address"_s) {
+            for (const char *key : {"text", "city", "district", "state", "postalCode", "country"})
+                indexString(out, id, text(*j, key));
+            if (const auto it = j->find("line"); it != j->end() && it->is_array()) {
+                for (const json &line : *it) {
+                    if (line.is_string())
+                        indexString(out, id, QString::fromStdString(line.get<std::string>()));
+                }
+            }
+        } else if (!object) {
+            indexString(out, id, primitiveText(item));
+        }
+        break;
+    case SearchParamType::Token:
+        if (object && type == u"CodeableConcept"_s) {
+            if (const auto it = j->find("coding"); it != j->end() && it->is_array()) {
+                for (const json &coding : *it)
+                    indexCoding(out, id, coding);
+            }
+            indexToken(out, id, {}, {}, text(*j, "text"));
+        } else if (object && type == u"Coding"_s) {
+            indexCoding(out, id, *j);
+        } else if (object && type == u"Identifier"_s) {
+            QString typeText;
+            if (const auto t = j->find("type"); t != j->end() && t->is_object())
+                typeText = text(*t, "text");
+            indexToken(out, id, text(*j, "system"), text(*j, "value"), typeText);
+        } else if (object && type == u"ContactPoint"_s) {
+            indexToken(out, id, {}, text(*j, "value"), {});
+        } else if (!object) {
+            indexToken(out, id, {}, primitiveText(item), {});
+        }
+        break;
+    case SearchParamType::Date:
+        if (object && type == u"Period"_s) {
+            const QString start = text(*j, "start");
+            const QString end = text(*j, "end");
+            std::optional<DateRange> s = start.isEmpty() ? DateRange{} : parseDate(start);
+            std::optional<DateRange> e = end.isEmpty() ? DateRange{} : parseDate(end);
+            if (s && e && (!start.isEmpty() || !end.isEmpty()))
+                out.insert(DateTable, id, s->low, e->high);
+        } else if (object && type == u"Timing"_s) {
+            if (const auto it = j->find("event"); it != j->end() && it->is_array()) {
+                for (const json &event : *it) {
+                    if (event.is_string())
+                        indexDate(out, id, QString::fromStdString(event.get<std::string>()));
+                }
+            }
+        } else if (!object) {
+            indexDate(out, id, primitiveText(item));
+        }
+        break;
+    case SearchParamType::Number:
+        if (j && j->is_number()) {
+            out.insert(NumberTable, id, j->get<double>());
+        } else if (!item.isNode() && item.kind() == Item::Kind::Integer) {
+            out.insert(NumberTable, id, double(item.asInteger()));
+        } else if (!item.isNode() && item.kind() == Item::Kind::Decimal) {
+            out.insert(NumberTable, id, item.asDecimal().value);
+        }
+        break;
+    case SearchParamType::Quantity:
+        if (object)
+            indexQuantity(out, id, *j, type);
+        break;
+    case SearchParamType::Reference:
+        if (object) {
+            const auto parts = parseReference(text(*j, "reference"), isType);
+            if (parts)
+                out.insert(ReferenceTable, id, parts->type.isEmpty() ? QString() : parts->type,
+                           parts->id.isEmpty() ? QString() : parts->id,
+                           parts->url.isEmpty() ? QString() : parts->url);
+        } else if (const QString url = primitiveText(item); !url.isEmpty()) {
+            // canonical and uri elements searched as references
+            out.insert(ReferenceTable, id, QString(), QString(), url);
+        }
+        break;
+    case SearchParamType::Uri:
+        if (!object) {
+            if (const QString uri = primitiveText(item); !uri.isEmpty())
+                out.insert(UriTable, id, uri);
+        }
+        break;
+    case SearchParamType::Composite:
+    case SearchParamType::Special:
+        break;
+    }
+}
+
 } // namespace
 
 Result<bool> Indexer::Private::write(const StoredVersion &version, const json &resource)
@@ -442,119 +595,38 @@ Result<bool> Indexer::Private::write(const StoredVersion &version, const json &r
         auto items = p->expression->evaluate(resource, env);
         if (!items)
             continue; // a runtime error in one expression leaves that parameter unindexed
-        const qint64 id = p->id;
-        for (const Item &item : *items) {
-            const QString type = item.isNode() ? item.typeName() : QString();
-            const json *j = item.isNode() ? item.json() : nullptr;
-            const bool object = j && j->is_object();
-            switch (p->definition->type) {
-            case SearchParamType::String:
-                if (object && type == u"HumanName"_s) {
-                    indexString(out, id, text(*j, "family"));
-                    indexString(out, id, text(*j, "text"));
-                    for (const char *key : {"given", "prefix", "suffix"}) {
-                        if (const auto it = j->find(key); it != j->end() && it->is_array()) {
-                            for (const json &part : *it) {
-                                if (part.is_string())
-                                    indexString(out, id,
-                                                QString::fromStdString(part.get<std::string>()));
-                            }
-                        }
-                    }
-                } else if (object && type == u"Address"_s) {
-                    for (const char *key :
-                         {"text", "city", "district", "state", "postalCode", "country"})
-                        indexString(out, id, text(*j, key));
-                    if (const auto it = j->find("line"); it != j->end() && it->is_array()) {
-                        for (const json &line : *it) {
-                            if (line.is_string())
-                                indexString(out, id,
-                                            QString::fromStdString(line.get<std::string>()));
-                        }
-                    }
-                } else if (!object) {
-                    indexString(out, id, primitiveText(item));
-                }
-                break;
-            case SearchParamType::Token:
-                if (object && type == u"CodeableConcept"_s) {
-                    if (const auto it = j->find("coding"); it != j->end() && it->is_array()) {
-                        for (const json &coding : *it)
-                            indexCoding(out, id, coding);
-                    }
-                    indexToken(out, id, {}, {}, text(*j, "text"));
-                } else if (object && type == u"Coding"_s) {
-                    indexCoding(out, id, *j);
-                } else if (object && type == u"Identifier"_s) {
-                    QString typeText;
-                    if (const auto t = j->find("type"); t != j->end() && t->is_object())
-                        typeText = text(*t, "text");
-                    indexToken(out, id, text(*j, "system"), text(*j, "value"), typeText);
-                } else if (object && type == u"ContactPoint"_s) {
-                    indexToken(out, id, {}, text(*j, "value"), {});
-                } else if (!object) {
-                    indexToken(out, id, {}, primitiveText(item), {});
-                }
-                break;
-            case SearchParamType::Date:
-                if (object && type == u"Period"_s) {
-                    const QString start = text(*j, "start");
-                    const QString end = text(*j, "end");
-                    std::optional<DateRange> s = start.isEmpty() ? DateRange{} : parseDate(start);
-                    std::optional<DateRange> e = end.isEmpty() ? DateRange{} : parseDate(end);
-                    if (s && e && (!start.isEmpty() || !end.isEmpty()))
-                        out.insert(DateTable, id, s->low, e->high);
-                } else if (object && type == u"Timing"_s) {
-                    if (const auto it = j->find("event"); it != j->end() && it->is_array()) {
-                        for (const json &event : *it) {
-                            if (event.is_string())
-                                indexDate(out, id,
-                                          QString::fromStdString(event.get<std::string>()));
-                        }
-                    }
-                } else if (!object) {
-                    indexDate(out, id, primitiveText(item));
-                }
-                break;
-            case SearchParamType::Number:
-                if (j && j->is_number()) {
-                    out.insert(NumberTable, id, j->get<double>());
-                } else if (!item.isNode() && item.kind() == Item::Kind::Integer) {
-                    out.insert(NumberTable, id, double(item.asInteger()));
-                } else if (!item.isNode() && item.kind() == Item::Kind::Decimal) {
-                    out.insert(NumberTable, id, item.asDecimal().value);
-                }
-                break;
-            case SearchParamType::Quantity:
-                if (object)
-                    indexQuantity(out, id, *j, type);
-                break;
-            case SearchParamType::Reference:
-                if (object) {
-                    const auto parts = parseReference(text(*j, "reference"), isType);
-                    if (parts)
-                        out.insert(ReferenceTable, id,
-                                   parts->type.isEmpty() ? QString() : parts->type,
-                                   parts->id.isEmpty() ? QString() : parts->id,
-                                   parts->url.isEmpty() ? QString() : parts->url);
-                } else if (const QString url = primitiveText(item); !url.isEmpty()) {
-                    // canonical and uri elements searched as references
-                    out.insert(ReferenceTable, id, QString(), QString(), url);
-                }
-                break;
-            case SearchParamType::Uri:
-                if (!object) {
-                    if (const QString uri = primitiveText(item); !uri.isEmpty())
-                        out.insert(UriTable, id, uri);
-                }
-                break;
-            case SearchParamType::Composite:
-            case SearchParamType::Special:
-                break;
-            }
+        if (p->definition->type == SearchParamType::Composite) {
+            indexComposite(out, *p, *items, resource);
+            continue;
         }
+        for (const Item &item : *items)
+            indexItem(out, p->definition->type, p->id, item, isType);
     }
     return out.error();
+}
+
+void Indexer::Private::indexComposite(RowWriter &out, const IndexedParam &param,
+                                      const fhirpath::Collection &elements, const json &resource)
+{
+    // Each element the composite's expression reaches (the Observation, one of its
+    // components) is a group: a search matches the components' values within one group.
+    qint64 group = 0;
+    for (const Item &element : elements) {
+        for (qsizetype part = 0; part < param.components.size(); ++part) {
+            const auto &expression = param.components[part];
+            if (!expression)
+                continue;
+            auto values = expression->evaluate(fhirpath::Collection{element}, resource, env);
+            if (!values)
+                continue;
+            out.setComponent(group, part);
+            for (const Item &value : *values)
+                indexItem(out, param.definition->components[part].type, param.id, value,
+                          [this](const QString &t) { return stubs.contains(t); });
+        }
+        ++group;
+    }
+    out.clearComponent();
 }
 
 } // namespace fhir::server::search

@@ -19,14 +19,18 @@ struct IndexedParam
     QString type; ///< the resource type it is indexed for
     qint64 id = 0; ///< search_param.id: the `param` column of the index tables
     std::optional<fhirpath::Expression> expression; ///< parsed once, for this type
+    /// For a composite: each component's expression, relative to an element `expression`
+    /// reaches (see definition->components for their codes and types).
+    QList<std::optional<fhirpath::Expression>> components;
 };
 
 /// Keeps the typed index tables (see Store) in step with the resources: evaluates each search
 /// parameter's FHIRPath expression of the resource's type and writes one row per value, in the
 /// caller's transaction, so a resource and its index rows are committed together.
 ///
-/// _id and _lastUpdated are answered from the `resource` table; composite and special
-/// parameters (_text, _content, near...) are not indexed.
+/// _id and _lastUpdated are answered from the `resource` table; special parameters (_text,
+/// _content, near...) are not indexed. A composite parameter's components go to
+/// `idx_composite`, one group per element its expression reaches (see Store, schema 4).
 ///
 ///     Indexer indexer(model, store);
 ///     if (auto ok = indexer.open(); !ok) return fail(ok.error());   // once, after Store::open

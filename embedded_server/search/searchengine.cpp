@@ -9,6 +9,7 @@
 #include <QSet>
 
 #include <cmath>
+#include <functional>
 
 using namespace Qt::StringLiterals;
 
@@ -202,6 +203,7 @@ QByteArray tableOf(SearchParamType type)
     case SearchParamType::Uri:
         return "idx_uri";
     case SearchParamType::Composite:
+        return "idx_composite";
     case SearchParamType::Special:
         break;
     }
@@ -233,6 +235,18 @@ QByteArray sortColumnOf(SearchParamType type, bool descending)
     return {};
 }
 
+/// _text and _content (search.html#text): words looked for in the stored JSON, not indexed.
+bool isTextSearch(const QString &code)
+{
+    return code == u"_text"_s || code == u"_content"_s;
+}
+
+/// Parameters answered from the resource table: the same condition for every type.
+bool isTypeFree(const QString &code)
+{
+    return code == u"_id"_s || code == u"_lastUpdated"_s;
+}
+
 Error badValue(const QString &name, const QString &problem)
 {
     return Error{u"search parameter %1: %2"_s.arg(name.left(100), problem)};
@@ -251,15 +265,32 @@ struct SearchEngine::Private
 
     /// One parameter (name with modifier, comma-separated value) as a condition over `alias`.
     /// `unknown` is set when the name is not a parameter of the type.
+    /// `paramIds`, when given, are the index ids of the same parameter definition in several
+    /// types: the condition matches any of them (a search over several types).
     Result<Sql> condition(const QString &type, const QString &alias, const QString &name,
                           const QString &value, const QString &baseUrl, qint64 nowMs, bool *unknown,
-                          bool allowChain);
+                          bool allowChain, const QList<qint64> *paramIds = nullptr);
+    /// One value (no comma) of a parameter of type `kind` as a condition over the index row x.
+    Result<Sql> oneValue(const IndexedParam &param, SearchParamType kind, const QString &modifier,
+                         const QString &name, const QString &raw, const QString &baseUrl,
+                         qint64 nowMs);
     Result<Sql> valueCondition(const IndexedParam &param, const QString &modifier,
                                const QString &name, const QString &value, const QString &baseUrl,
-                               qint64 nowMs);
+                               qint64 nowMs, const QList<qint64> *paramIds);
+    /// `_has:Type:reference:parameter=value` (search.html#has), nested up to a bound.
+    Result<Sql> hasCondition(const QString &type, const QString &alias, const QString &name,
+                             const QString &value, const QString &baseUrl, qint64 nowMs);
+    int hasDepth = 0; ///< how deep the _has being compiled is nested
+    /// _text (the narrative) or _content (the whole resource) over the resource `alias`.
+    Result<Sql> textCondition(const QByteArray &alias, bool narrative, const QString &name,
+                              const QString &value);
     Result<QList<StoredVersion>> select(const QByteArray &sql, const QList<SqlValue> &values,
                                         bool cached);
     Result<bool> addIncludes(const ResultOptions &options, SearchPage &page);
+    /// The includes of `from`, given to `keep`; only the :iterate ones when `iteratedOnly`.
+    Result<bool> includeRound(const QList<StoredVersion> &from, const ResultOptions &options,
+                              bool iteratedOnly, const QByteArray &resourceOf,
+                              const std::function<void(QList<StoredVersion>)> &keep);
 };
 
 SearchEngine::SearchEngine(std::shared_ptr<const schema::Model> model, Store &store,
@@ -281,6 +312,39 @@ bool SearchEngine::isResultParameter(const QString &name)
     return names.contains(name.section(u':', 0, 0));
 }
 
+constexpr int maxConditions = 30;
+
+/// The bounds every parameter value must keep, or why it does not.
+static std::optional<Error> outOfBounds(const QString &name, const QString &value)
+{
+    constexpr qsizetype maxValues = 100;
+    if (value.size() > 4096)
+        return badValue(name, u"the value is longer than 4096 characters"_s);
+    if (splitEscaped(value, u',').size() > maxValues)
+        return badValue(name, u"more than %1 values"_s.arg(maxValues));
+    return std::nullopt;
+}
+
+/// Ands one parameter's condition into `out`. An unknown parameter (empty `sql`) is skipped,
+/// or refused with `refusal` when `refuse`.
+static std::optional<Error> andCondition(Criteria &out, const QString &name, const QString &value,
+                                         const Result<Sql> &sql, bool refuse,
+                                         const QString &refusal)
+{
+    if (refuse)
+        return Error{refusal};
+    if (!sql)
+        return Error{sql.error()};
+    if (sql->text.isEmpty())
+        return std::nullopt;
+    if (++out.conditions > maxConditions)
+        return Error{u"more than %1 search parameters"_s.arg(maxConditions)};
+    out.where += " AND " + sql->text;
+    out.values += sql->values;
+    out.kept.append({name, value});
+    return std::nullopt;
+}
+
 Result<Criteria> SearchEngine::criteria(const QString &type, const QueryItems &params, bool strict,
                                         const QString &baseUrl, qint64 nowMs)
 {
@@ -288,32 +352,19 @@ Result<Criteria> SearchEngine::criteria(const QString &type, const QueryItems &p
     out.type = type;
     out.where = "r.type = ? AND r.deleted = 0";
     out.values = {type};
-    constexpr int maxConditions = 30;
-    constexpr qsizetype maxValues = 100;
     bool selective = false;
     for (const auto &[name, value] : params) {
         if (isResultParameter(name))
             continue;
-        if (value.size() > 4096)
-            return badValue(name, u"the value is longer than 4096 characters"_s);
-        if (splitEscaped(value, u',').size() > maxValues)
-            return badValue(name, u"more than %1 values"_s.arg(maxValues));
+        if (auto bad = outOfBounds(name, value))
+            return *bad;
         bool unknown = false;
         auto sql = d->condition(type, u"r"_s, name, value, baseUrl, nowMs, &unknown, true);
-        if (unknown) {
-            if (strict)
-                return Error{u"%1 is not a search parameter of %2 supported by this server "
-                             "(Prefer: handling=strict)"_s.arg(name.left(100), type)};
-            continue;
-        }
-        if (!sql)
-            return Error{sql.error()};
-        if (++out.conditions > maxConditions)
-            return Error{u"more than %1 search parameters"_s.arg(maxConditions)};
-        out.where += " AND " + sql->text;
-        out.values += sql->values;
-        out.kept.append({name, value});
-        selective = selective || sql->text.startsWith("r.pk IN");
+        if (auto bad = andCondition(out, name, value, sql, unknown && strict,
+                                    u"%1 is not a search parameter of %2 supported by this "
+                                    "server (Prefer: handling=strict)"_s.arg(name.left(100), type)))
+            return *bad;
+        selective = selective || (!unknown && sql->text.startsWith("r.pk IN"));
     }
     // With an index condition, the matches come from the index tables by pk; the unary plus
     // keeps SQLite from walking every resource of the type instead (a large type such as
@@ -323,11 +374,186 @@ Result<Criteria> SearchEngine::criteria(const QString &type, const QueryItems &p
     return out;
 }
 
+Result<Criteria> SearchEngine::criteria(const QStringList &types, const QueryItems &params,
+                                        bool strict, bool lenient, const QString &baseUrl,
+                                        qint64 nowMs)
+{
+    const QStringList searched = types.isEmpty() ? d->model->resourceTypes() : types;
+    Criteria out;
+    out.where = "r.deleted = 0";
+    if (!types.isEmpty()) {
+        out.where += " AND r.type IN (";
+        for (qsizetype i = 0; i < types.size(); ++i) {
+            out.where += i ? ", ?" : "?";
+            out.values.append(types[i]);
+        }
+        out.where += ")";
+    }
+    for (const auto &[name, value] : params) {
+        if (isResultParameter(name) || name == u"_type"_s)
+            continue;
+        if (auto bad = outOfBounds(name, value))
+            return *bad;
+        const QString code = name.section(u':', 0, 0).section(u'.', 0, 0);
+        Result<Sql> sql = Sql{};
+        bool unknown = false;
+        if (isTypeFree(code)) {
+            sql = d->condition(searched.first(), u"r"_s, name, value, baseUrl, nowMs, &unknown,
+                               true);
+        } else {
+            QStringList lacking;
+            QList<const IndexedParam *> found;
+            const bool textSearch = isTextSearch(code);
+            // _has:Type:reference:... applies to the types the reference can point at.
+            const IndexedParam *hasReference = nullptr;
+            if (const QStringList parts = name.split(u':'); code == u"_has"_s && parts.size() >= 4)
+                hasReference = d->indexer.param(parts[1], parts[2]);
+            for (const QString &t : searched) {
+                const IndexedParam *p = code == u"_has"_s ? nullptr : d->indexer.param(t, code);
+                if ((code == u"_has"_s
+                     && (!hasReference || hasReference->definition->targets.contains(t)))
+                    || (p && p->expression) || (textSearch && d->model->searchParameter(t, code)))
+                    found.append(p);
+                else
+                    lacking.append(t);
+            }
+            if (found.isEmpty()) {
+                if (strict)
+                    return Error{u"%1 is not a search parameter of any type searched "
+                                 "(Prefer: handling=strict)"_s.arg(name.left(100))};
+                continue;
+            }
+            if (!lacking.isEmpty()) {
+                if (lenient)
+                    continue;
+                return badValue(
+                    name,
+                    u"not a search parameter of %1; a search over several types takes only "
+                    "parameters every one of them has (or Prefer: handling=lenient)"_s.arg(
+                        lacking.mid(0, 5).join(u", "_s)
+                        + (lacking.size() > 5 ? u"..."_s : QString())));
+            }
+            // One definition shared by every type (the Resource parameters, the clinical
+            // ones such as `patient`): one condition over all their index ids.
+            bool shared = code != u"_has"_s && !textSearch && !name.contains(u'.');
+            QList<qint64> ids;
+            for (const IndexedParam *p : std::as_const(found)) {
+                shared = shared && p->definition == found.first()->definition;
+                if (p)
+                    ids.append(p->id);
+            }
+            if (textSearch) { // the same condition for every type
+                sql = d->condition(searched.first(), u"r"_s, name, value, baseUrl, nowMs, &unknown,
+                                   true);
+            } else if (shared) {
+                sql = d->condition(searched.first(), u"r"_s, name, value, baseUrl, nowMs, &unknown,
+                                   true, &ids);
+            } else {
+                Sql any;
+                for (const QString &t : searched) {
+                    auto one = d->condition(t, u"r"_s, name, value, baseUrl, nowMs, &unknown, true);
+                    if (!one)
+                        return Error{one.error()};
+                    any.append(any.text.isEmpty() ? "((r.type = ? AND " : " OR (r.type = ? AND ");
+                    any.bind(t);
+                    any.add(*one);
+                    any.append(")");
+                }
+                any.append(")");
+                sql = any;
+            }
+        }
+        if (auto bad = andCondition(out, name, value, sql, unknown && strict,
+                                    u"%1 is not a search parameter supported by this server "
+                                    "(Prefer: handling=strict)"_s.arg(name.left(100))))
+            return *bad;
+    }
+    if (!types.isEmpty())
+        out.kept.prepend({u"_type"_s, types.join(u',')});
+    return out;
+}
+
+Result<Sql> SearchEngine::Private::textCondition(const QByteArray &alias, bool narrative,
+                                                 const QString &name, const QString &value)
+{
+    // Each comma-separated alternative matches when all its words appear, ignoring ASCII case,
+    // in the narrative's XHTML (_text) or anywhere in the resource's JSON (_content).
+    const QByteArray column = narrative
+        ? QByteArray("json_extract(CAST(t.content AS TEXT), '$.text.div')")
+        : QByteArray("CAST(t.content AS TEXT)");
+    Sql any;
+    for (const QString &alternative : splitEscaped(value, u',')) {
+        const QStringList words
+            = unescape(alternative).simplified().split(u' ', Qt::SkipEmptyParts);
+        if (words.isEmpty())
+            return badValue(name, u"an empty value"_s);
+        any.append(any.text.isEmpty() ? "(" : " OR (");
+        for (qsizetype i = 0; i < words.size(); ++i) {
+            any.append(QByteArray(i ? " AND " : "") + column + " LIKE ? ESCAPE '\\'");
+            any.bind(likeContains(words[i]));
+        }
+        any.append(")");
+    }
+    Sql sql;
+    sql.append("EXISTS (SELECT 1 FROM resource_version t WHERE t.seq = " + alias + ".seq AND (");
+    sql.add(any);
+    sql.append("))");
+    return sql;
+}
+
+Result<Sql> SearchEngine::Private::hasCondition(const QString &type, const QString &alias,
+                                                const QString &name, const QString &value,
+                                                const QString &baseUrl, qint64 nowMs)
+{
+    // _has:Observation:patient:code=1234-5: the resources some Observation refers to through
+    // its `patient` parameter, among the Observations with code 1234-5.
+    const QStringList parts = name.split(u':');
+    if (parts.size() < 4 || parts[1].isEmpty() || parts[2].isEmpty() || parts[3].isEmpty())
+        return badValue(name, u"_has takes the form _has:Type:reference:parameter"_s);
+    constexpr int maxDepth = 4;
+    if (hasDepth >= maxDepth)
+        return badValue(name, u"_has nests at most %1 deep here"_s.arg(maxDepth));
+    const QString &source = parts[1];
+    if (!isType(source))
+        return badValue(name, u"'%1' is not a resource type"_s.arg(source.left(100)));
+    const IndexedParam *reference = indexer.param(source, parts[2]);
+    if (!reference || reference->definition->type != SearchParamType::Reference)
+        return badValue(name, u"%1 is not a reference parameter of %2"_s.arg(parts[2], source));
+    if (!reference->definition->targets.contains(type))
+        return badValue(name, u"%1.%2 does not refer to %3"_s.arg(source, parts[2], type));
+    const QString inner = u"h"_s + QString::number(hasDepth + 1);
+    ++hasDepth;
+    bool unknown = false;
+    auto condition = this->condition(source, inner, parts.mid(3).join(u':'), value, baseUrl, nowMs,
+                                     &unknown, true);
+    --hasDepth;
+    if (unknown)
+        return badValue(name, u"%1 is not a search parameter of %2"_s.arg(parts[3], source));
+    if (!condition)
+        return condition;
+    const QByteArray a = alias.toLatin1();
+    const QByteArray h = inner.toLatin1();
+    Sql sql;
+    sql.append(a
+               + ".id IN (SELECT x.target_id FROM idx_reference x WHERE x.param = ?"
+                 " AND x.target_type = ? AND x.pk IN (SELECT "
+               + h + ".pk FROM resource " + h + " WHERE " + h + ".type = ? AND " + h
+               + ".deleted = 0 AND ");
+    sql.bind(reference->id);
+    sql.bind(type);
+    sql.bind(source);
+    sql.add(*condition);
+    sql.append("))");
+    return sql;
+}
+
 Result<Sql> SearchEngine::Private::condition(const QString &type, const QString &alias,
                                              const QString &name, const QString &value,
                                              const QString &baseUrl, qint64 nowMs, bool *unknown,
-                                             bool allowChain)
+                                             bool allowChain, const QList<qint64> *paramIds)
 {
+    if (name.startsWith(u"_has:"_s))
+        return hasCondition(type, alias, name, value, baseUrl, nowMs);
     const QByteArray a = alias.toLatin1();
     // One level of chaining: subject:Patient.name=peter, subject.name=peter.
     if (const qsizetype dot = name.indexOf(u'.'); dot > 0) {
@@ -377,6 +603,15 @@ Result<Sql> SearchEngine::Private::condition(const QString &type, const QString 
 
     const QString code = name.section(u':', 0, 0);
     const QString modifier = name.section(u':', 1);
+    if (isTextSearch(code)) {
+        if (!model->searchParameter(type, code)) {
+            *unknown = true;
+            return Sql{};
+        }
+        if (!modifier.isEmpty())
+            return badValue(name, u"the modifier :%1 is not supported"_s.arg(modifier));
+        return textCondition(a, code == u"_text"_s, name, value);
+    }
     if (code == u"_id"_s || code == u"_lastUpdated"_s) {
         if (!modifier.isEmpty() && modifier != u"missing"_s)
             return badValue(name, u"the modifier :%1 is not supported"_s.arg(modifier));
@@ -413,7 +648,7 @@ Result<Sql> SearchEngine::Private::condition(const QString &type, const QString 
         *unknown = true;
         return Sql{};
     }
-    auto sql = valueCondition(*p, modifier, name, value, baseUrl, nowMs);
+    auto sql = valueCondition(*p, modifier, name, value, baseUrl, nowMs, paramIds);
     if (sql)
         sql.value().text.replace("$A", a);
     return sql;
@@ -422,17 +657,31 @@ Result<Sql> SearchEngine::Private::condition(const QString &type, const QString 
 Result<Sql> SearchEngine::Private::valueCondition(const IndexedParam &param,
                                                   const QString &modifier, const QString &name,
                                                   const QString &value, const QString &baseUrl,
-                                                  qint64 nowMs)
+                                                  qint64 nowMs, const QList<qint64> *paramIds)
 {
     const SearchParamType kind = param.definition->type;
     const QByteArray table = tableOf(kind);
+    // x.param = ? for one type; x.param IN (?, ...) for one definition over several types.
+    Sql paramIs;
+    if (paramIds && paramIds->size() > 1) {
+        paramIs.append("x.param IN (");
+        for (qsizetype i = 0; i < paramIds->size(); ++i) {
+            paramIs.append(i ? ", ?" : "?");
+            paramIs.bind(paramIds->at(i));
+        }
+        paramIs.append(")");
+    } else {
+        paramIs.append("x.param = ?");
+        paramIs.bind(param.id);
+    }
     if (modifier == u"missing"_s) {
         if (value != u"true"_s && value != u"false"_s)
             return badValue(name, u":missing takes true or false"_s);
         Sql sql;
         sql.append(QByteArray(value == u"true"_s ? "$A.pk NOT IN" : "$A.pk IN")
-                   + " (SELECT x.pk FROM " + table + " x WHERE x.param = ?)");
-        sql.bind(param.id);
+                   + " (SELECT x.pk FROM " + table + " x WHERE ");
+        sql.add(paramIs);
+        sql.append(")");
         return sql;
     }
     bool negate = false;
@@ -465,158 +714,211 @@ Result<Sql> SearchEngine::Private::valueCondition(const IndexedParam &param,
     for (const QString &raw : values) {
         if (raw.isEmpty())
             return badValue(name, u"an empty value"_s);
-        Sql one;
-        switch (kind) {
-        case SearchParamType::String: {
-            const QString text = unescape(raw);
-            if (modifier == u"exact"_s) {
-                one.append("x.exact = ?");
-                one.bind(text);
-            } else if (modifier == u"contains"_s) {
-                one.append("x.norm LIKE ? ESCAPE '\\'");
-                one.bind(likeContains(normalizeString(text)));
-            } else {
-                const QString norm = normalizeString(text);
-                one.append("(x.norm >= ? AND x.norm < ?)");
-                one.bind(norm);
-                one.bind(prefixEnd(norm));
-            }
-            break;
-        }
-        case SearchParamType::Token: {
-            if (modifier == u"text"_s) {
-                const QString norm = normalizeString(unescape(raw));
-                one.append("(x.text >= ? AND x.text < ?)");
-                one.bind(norm);
-                one.bind(prefixEnd(norm));
-                break;
-            }
-            const QStringList parts = splitEscaped(raw, u'|');
-            if (parts.size() > 2)
-                return badValue(name, u"a token is [system|]code"_s);
-            if (parts.size() == 1) {
-                one.append("x.code = ?");
-                one.bind(unescape(parts[0]));
-            } else if (parts[0].isEmpty()) {
-                one.append("(x.system IS NULL AND x.code = ?)");
-                one.bind(unescape(parts[1]));
-            } else if (parts[1].isEmpty()) {
-                one.append("x.system = ?");
-                one.bind(unescape(parts[0]));
-            } else {
-                one.append("(x.code = ? AND x.system = ?)");
-                one.bind(unescape(parts[1]));
-                one.bind(unescape(parts[0]));
-            }
-            break;
-        }
-        case SearchParamType::Date: {
-            const auto [prefix, text] = splitPrefix(unescape(raw));
-            const auto range = parseDate(text);
-            if (!range)
-                return badValue(
-                    name, u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text.left(100)));
-            one = dateCondition(prefix, *range, "x.low", "x.high", nowMs);
-            break;
-        }
-        case SearchParamType::Number: {
-            const auto [prefix, text] = splitPrefix(unescape(raw));
-            const auto sql = numberCondition(prefix, text, "x.value");
-            if (!sql)
-                return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
-            one = *sql;
-            break;
-        }
-        case SearchParamType::Quantity: {
-            const QStringList parts = splitEscaped(raw, u'|');
-            if (parts.size() != 1 && parts.size() != 3)
-                return badValue(name, u"a quantity is [prefix]number[|system|code]"_s);
-            const auto [prefix, text] = splitPrefix(unescape(parts[0]));
-            const auto sql = numberCondition(prefix, text, "x.value");
-            if (!sql)
-                return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
-            one.append("(");
-            one.add(*sql);
-            if (parts.size() == 3) {
-                const QString system = unescape(parts[1]);
-                const QString code = unescape(parts[2]);
-                if (!system.isEmpty()) {
-                    one.append(" AND x.system = ?");
-                    one.bind(system);
-                }
-                if (!code.isEmpty()) {
-                    // Without a system, the code may match the unit (search.html#quantity).
-                    one.append(system.isEmpty() ? " AND (x.code = ? OR x.unit = ?)"
-                                                : " AND x.code = ?");
-                    one.bind(code);
-                    if (system.isEmpty())
-                        one.bind(code);
-                }
-            }
-            one.append(")");
-            break;
-        }
-        case SearchParamType::Reference: {
-            QString ref = unescape(raw);
-            if (ref.startsWith(baseUrl + u'/'))
-                ref = ref.mid(baseUrl.size() + 1);
-            if (!modifier.isEmpty()) {
-                if (ref.contains(u'/'))
-                    return badValue(name, u"with a type modifier the value is an id"_s);
-                ref = modifier + u'/' + ref;
-            }
-            if (ref.contains(u':')) { // absolute, elsewhere
-                one.append("x.url = ?");
-                one.bind(ref);
-            } else if (ref.contains(u'/')) {
-                const auto parts
-                    = parseReference(ref, [this](const QString &t) { return isType(t); });
-                if (!parts || parts->type.isEmpty())
-                    return badValue(name, u"'%1' is not Type/id"_s.arg(ref.left(100)));
-                one.append("(x.target_id = ? AND x.target_type = ?)");
-                one.bind(parts->id);
-                one.bind(parts->type);
-            } else {
-                one.append("x.target_id = ?");
-                one.bind(ref);
-            }
-            break;
-        }
-        case SearchParamType::Uri: {
-            const QString uri = unescape(raw);
-            if (modifier == u"below"_s) {
-                one.append("(x.uri >= ? AND x.uri < ?)");
-                one.bind(uri);
-                one.bind(prefixEnd(uri));
-            } else if (modifier == u"above"_s) {
-                one.append("x.uri = substr(?, 1, length(x.uri))");
-                one.bind(uri);
-            } else {
-                one.append("x.uri = ?");
-                one.bind(uri);
-            }
-            break;
-        }
-        case SearchParamType::Composite:
-        case SearchParamType::Special:
-            return badValue(name, u"not supported"_s);
-        }
+        auto one = oneValue(param, kind, modifier, name, raw, baseUrl, nowMs);
+        if (!one)
+            return one;
         if (!any.text.isEmpty())
             any.append(" OR ");
-        any.add(one);
+        any.add(*one);
     }
     Sql sql;
     sql.append(QByteArray(negate ? "$A.pk NOT IN" : "$A.pk IN") + " (SELECT x.pk FROM " + table
-               + " x WHERE x.param = ? AND (");
-    sql.bind(param.id);
+               + " x WHERE ");
+    sql.add(paramIs);
+    sql.append(" AND (");
     sql.add(any);
     sql.append("))");
     return sql;
 }
 
+Result<Sql> SearchEngine::Private::oneValue(const IndexedParam &param, SearchParamType kind,
+                                            const QString &modifier, const QString &name,
+                                            const QString &raw, const QString &baseUrl,
+                                            qint64 nowMs)
+{
+    Sql one;
+    switch (kind) {
+    case SearchParamType::String: {
+        const QString text = unescape(raw);
+        if (modifier == u"exact"_s) {
+            one.append("x.exact = ?");
+            one.bind(text);
+        } else if (modifier == u"contains"_s) {
+            one.append("x.norm LIKE ? ESCAPE '\\'");
+            one.bind(likeContains(normalizeString(text)));
+        } else {
+            const QString norm = normalizeString(text);
+            one.append("(x.norm >= ? AND x.norm < ?)");
+            one.bind(norm);
+            one.bind(prefixEnd(norm));
+        }
+        break;
+    }
+    case SearchParamType::Token: {
+        if (modifier == u"text"_s) {
+            const QString norm = normalizeString(unescape(raw));
+            one.append("(x.text >= ? AND x.text < ?)");
+            one.bind(norm);
+            one.bind(prefixEnd(norm));
+            break;
+        }
+        const QStringList parts = splitEscaped(raw, u'|');
+        if (parts.size() > 2)
+            return badValue(name, u"a token is [system|]code"_s);
+        if (parts.size() == 1) {
+            one.append("x.code = ?");
+            one.bind(unescape(parts[0]));
+        } else if (parts[0].isEmpty()) {
+            one.append("(x.system IS NULL AND x.code = ?)");
+            one.bind(unescape(parts[1]));
+        } else if (parts[1].isEmpty()) {
+            one.append("x.system = ?");
+            one.bind(unescape(parts[0]));
+        } else {
+            one.append("(x.code = ? AND x.system = ?)");
+            one.bind(unescape(parts[1]));
+            one.bind(unescape(parts[0]));
+        }
+        break;
+    }
+    case SearchParamType::Date: {
+        const auto [prefix, text] = splitPrefix(unescape(raw));
+        const auto range = parseDate(text);
+        if (!range)
+            return badValue(name,
+                            u"'%1' is not a FHIR date, dateTime or instant"_s.arg(text.left(100)));
+        one = dateCondition(prefix, *range, "x.low", "x.high", nowMs);
+        break;
+    }
+    case SearchParamType::Number: {
+        const auto [prefix, text] = splitPrefix(unescape(raw));
+        const auto sql = numberCondition(prefix, text, "x.value");
+        if (!sql)
+            return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
+        one = *sql;
+        break;
+    }
+    case SearchParamType::Quantity: {
+        const QStringList parts = splitEscaped(raw, u'|');
+        if (parts.size() != 1 && parts.size() != 3)
+            return badValue(name, u"a quantity is [prefix]number[|system|code]"_s);
+        const auto [prefix, text] = splitPrefix(unescape(parts[0]));
+        const auto sql = numberCondition(prefix, text, "x.value");
+        if (!sql)
+            return badValue(name, u"'%1' is not a number"_s.arg(text.left(100)));
+        one.append("(");
+        one.add(*sql);
+        if (parts.size() == 3) {
+            const QString system = unescape(parts[1]);
+            const QString code = unescape(parts[2]);
+            if (!system.isEmpty()) {
+                one.append(" AND x.system = ?");
+                one.bind(system);
+            }
+            if (!code.isEmpty()) {
+                // Without a system, the code may match the unit (search.html#quantity).
+                one.append(system.isEmpty() ? " AND (x.code = ? OR x.unit = ?)"
+                                            : " AND x.code = ?");
+                one.bind(code);
+                if (system.isEmpty())
+                    one.bind(code);
+            }
+        }
+        one.append(")");
+        break;
+    }
+    case SearchParamType::Reference: {
+        QString ref = unescape(raw);
+        if (ref.startsWith(baseUrl + u'/'))
+            ref = ref.mid(baseUrl.size() + 1);
+        if (!modifier.isEmpty()) {
+            if (ref.contains(u'/'))
+                return badValue(name, u"with a type modifier the value is an id"_s);
+            ref = modifier + u'/' + ref;
+        }
+        if (ref.contains(u':')) { // absolute, elsewhere
+            one.append("x.url = ?");
+            one.bind(ref);
+        } else if (ref.contains(u'/')) {
+            const auto parts = parseReference(ref, [this](const QString &t) { return isType(t); });
+            if (!parts || parts->type.isEmpty())
+                return badValue(name, u"'%1' is not Type/id"_s.arg(ref.left(100)));
+            one.append("(x.target_id = ? AND x.target_type = ?)");
+            one.bind(parts->id);
+            one.bind(parts->type);
+        } else {
+            one.append("x.target_id = ?");
+            one.bind(ref);
+        }
+        break;
+    }
+    case SearchParamType::Uri: {
+        const QString uri = unescape(raw);
+        if (modifier == u"below"_s) {
+            one.append("(x.uri >= ? AND x.uri < ?)");
+            one.bind(uri);
+            one.bind(prefixEnd(uri));
+        } else if (modifier == u"above"_s) {
+            one.append("x.uri = substr(?, 1, length(x.uri))");
+            one.bind(uri);
+        } else {
+            one.append("x.uri = ?");
+            one.bind(uri);
+        }
+        break;
+    }
+    case SearchParamType::Composite: {
+        // search.html#composite: the values of the components joined by $, matched within
+        // one group (the element the composite reads them from): component 0 over x, the
+        // others over rows of the same group.
+        const QStringList parts = splitEscaped(raw, u'$');
+        const QList<schema::SearchComponent> &components = param.definition->components;
+        if (parts.size() != components.size() || components.size() != param.components.size())
+            return badValue(name, u"a value of %1 components joined by $"_s.arg(components.size()));
+        for (qsizetype k = 0; k < parts.size(); ++k) {
+            const SearchParamType partKind = components[k].type;
+            if (partKind == SearchParamType::Composite || partKind == SearchParamType::Special
+                || parts[k].isEmpty())
+                return badValue(name, u"component %1 cannot be searched"_s.arg(k + 1));
+            auto part = oneValue(param, partKind, {}, name, parts[k], baseUrl, nowMs);
+            if (!part)
+                return part;
+            if (k == 0) {
+                one.append("(x.part = 0 AND ");
+                one.add(*part);
+                continue;
+            }
+            const QByteArray y = 'y' + QByteArray::number(k);
+            QByteArray text = part->text;
+            text.replace("x.", QByteArray(y + '.'));
+            one.append(" AND EXISTS (SELECT 1 FROM idx_composite " + y + " WHERE " + y
+                       + ".pk = x.pk AND " + y + ".param = x.param AND " + y + ".grp = x.grp AND "
+                       + y + ".part = ? AND ");
+            one.bind(qint64(k));
+            one.append(text);
+            one.values += part->values;
+            one.append(")");
+        }
+        one.append(")");
+        break;
+    }
+    case SearchParamType::Special:
+        return badValue(name, u"not supported"_s);
+    }
+    return one;
+}
+
 Result<ResultOptions> SearchEngine::resultOptions(const QString &type, const QueryItems &params,
                                                   const SearchLimits &limits)
 {
+    return resultOptions(QStringList{type}, params, limits);
+}
+
+Result<ResultOptions> SearchEngine::resultOptions(const QStringList &types,
+                                                  const QueryItems &params,
+                                                  const SearchLimits &limits)
+{
+    const QString type = types.size() == 1 ? types.first() : QString();
     ResultOptions out;
     out.count = limits.defaultCount;
     QByteArray order;
@@ -649,12 +951,20 @@ Result<ResultOptions> SearchEngine::resultOptions(const QString &type, const Que
                     order += "r.id" + direction;
                 } else if (key == u"_lastUpdated"_s) {
                     order += "r.last_updated" + direction;
+                } else if (type.isEmpty()) {
+                    return badValue(name,
+                                    u"a search over several types sorts by _id or "
+                                    "_lastUpdated only"_s);
                 } else {
                     const IndexedParam *p = d->indexer.param(type, key);
                     if (!p)
                         return badValue(
                             name, u"%1 is not a search parameter of %2"_s.arg(key.left(100), type));
                     const QByteArray column = sortColumnOf(p->definition->type, descending);
+                    if (column.isEmpty())
+                        return badValue(name,
+                                        u"%1 is a %2 parameter: it cannot sort"_s.arg(
+                                            key, schema::searchParamTypeName(p->definition->type)));
                     order += "(SELECT " + QByteArray(descending ? "MAX" : "MIN") + "(s." + column
                         + ") FROM " + tableOf(p->definition->type)
                         + " s WHERE s.pk = r.pk AND s.param = ?)" + direction;
@@ -690,14 +1000,21 @@ Result<ResultOptions> SearchEngine::resultOptions(const QString &type, const Que
                     out.elements.append(trimmed.section(u'.', -1)); // "Patient.name" or "name"
             }
             out.kept.append({name, value});
-        } else if (name == u"_include"_s || name == u"_revinclude"_s) {
-            const bool reverse = name == u"_revinclude"_s;
+        } else if (name.section(u':', 0, 0) == u"_include"_s
+                   || name.section(u':', 0, 0) == u"_revinclude"_s) {
+            const bool reverse = name.section(u':', 0, 0) == u"_revinclude"_s;
+            // :iterate (R4), or :recurse as R3 named it: follow from included resources too.
+            const QString modifier = name.section(u':', 1);
+            const bool iterate = modifier == u"iterate"_s || modifier == u"recurse"_s;
+            if (!modifier.isEmpty() && !iterate)
+                return badValue(name, u"the modifier :%1 is not :iterate"_s.arg(modifier));
             const QStringList parts = value.split(u':');
             if (parts.size() < 2 || parts.size() > 3)
                 return badValue(name, u"Type:parameter[:targetType]"_s);
             const QString &source = parts[0];
-            if (!reverse && source != type)
-                return badValue(name, u"_include starts at the searched type %1"_s.arg(type));
+            if (!reverse && !iterate && !types.isEmpty() && !types.contains(source))
+                return badValue(
+                    name, u"_include starts at a searched type (%1)"_s.arg(types.join(u", "_s)));
             if (!d->isType(source))
                 return badValue(name, u"'%1' is not a resource type"_s.arg(source.left(100)));
             QList<const IndexedParam *> chosen;
@@ -717,21 +1034,21 @@ Result<ResultOptions> SearchEngine::resultOptions(const QString &type, const Que
             const QString target = parts.value(2);
             if (!target.isEmpty() && !d->isType(target))
                 return badValue(name, u"'%1' is not a resource type"_s.arg(target.left(100)));
-            if (reverse && !target.isEmpty() && target != type)
+            if (reverse && !iterate && !target.isEmpty() && !types.isEmpty()
+                && !types.contains(target))
                 continue; // points at another type: includes nothing here
             for (const IndexedParam *p : std::as_const(chosen)) {
-                const QString to = reverse ? type : target;
-                Include include{p, p->id, source, to.isEmpty() ? QString() : to};
+                Include include{p, p->id, source, target.isEmpty() ? QString() : target, iterate};
                 (reverse ? out.revincludes : out.includes).append(include);
             }
             out.kept.append({name, value});
-        } else if (name.startsWith(u"_include:"_s) || name.startsWith(u"_revinclude:"_s)) {
-            return badValue(name, u"iterative includes are not supported by this server"_s);
         }
     }
     if (out.includes.size() + out.revincludes.size() > 50)
         return Error{u"more than 50 includes"_s};
-    out.orderBy = order.isEmpty() ? QByteArray("r.id") : order + ", r.id";
+    // Over several types, (type, id) is the order the resource table's unique index keeps.
+    const QByteArray tieBreak = type.isEmpty() ? "r.type, r.id" : "r.id";
+    out.orderBy = order.isEmpty() ? tieBreak : order + ", " + tieBreak;
     return out;
 }
 
@@ -819,8 +1136,31 @@ Result<bool> SearchEngine::Private::addIncludes(const ResultOptions &options, Se
     };
     const QByteArray resourceOf = "SELECT " + Store::versionColumns()
         + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE r.deleted = 0 AND ";
-    for (const StoredVersion &match : std::as_const(page.matches)) {
+    // search.html#revinclude: the :iterate ones go on from what was included, until nothing
+    // new comes; bounded so that a dense graph cannot make one page unbounded.
+    constexpr int maxRounds = 10;
+    constexpr qsizetype maxIncluded = 1000;
+    QList<StoredVersion> from = page.matches;
+    for (int round = 0; round < maxRounds && !from.isEmpty(); ++round) {
+        const qsizetype before = page.included.size();
+        if (auto ok = includeRound(from, options, round > 0, resourceOf, keep); !ok)
+            return ok;
+        if (page.included.size() >= maxIncluded)
+            break;
+        from = page.included.mid(before);
+    }
+    return true;
+}
+
+Result<bool>
+SearchEngine::Private::includeRound(const QList<StoredVersion> &from, const ResultOptions &options,
+                                    bool iteratedOnly, const QByteArray &resourceOf,
+                                    const std::function<void(QList<StoredVersion>)> &keep)
+{
+    for (const StoredVersion &match : from) {
         for (const Include &include : options.includes) {
+            if ((iteratedOnly && !include.iterate) || include.sourceType != match.type)
+                continue;
             auto rows
                 = select(resourceOf
                              + "(r.type, r.id) IN (SELECT x.target_type, x.target_id"
@@ -832,6 +1172,9 @@ Result<bool> SearchEngine::Private::addIncludes(const ResultOptions &options, Se
             keep(std::move(rows).value());
         }
         for (const Include &include : options.revincludes) {
+            if ((iteratedOnly && !include.iterate)
+                || (!include.targetType.isEmpty() && include.targetType != match.type))
+                continue;
             auto rows = select(resourceOf
                                    + "r.pk IN (SELECT x.pk FROM idx_reference x"
                                      " WHERE x.target_id = ? AND x.target_type = ?"
@@ -859,7 +1202,9 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId, std::optio
                                             qint64 count, qint64 offset)
 {
     // The parameters that put a resource in the Patient compartment, by id.
-    QList<SqlValue> values = {patientId, patientId};
+    QList<SqlValue> values;
+    if (!patientId.isEmpty())
+        values = {patientId, patientId};
     QByteArray params;
     for (const QString &type : d->model->patientCompartmentTypes()) {
         for (const QString &code : d->model->patientCompartmentParams(type)) {
@@ -871,37 +1216,32 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId, std::optio
     }
     if (params.isEmpty())
         params = "NULL";
-    QByteArray where = "r.deleted = 0 AND ((r.type = 'Patient' AND r.id = ?) OR r.pk IN"
-                       " (SELECT x.pk FROM idx_reference x WHERE x.target_id = ?"
-                       " AND x.target_type = 'Patient' AND x.param IN ("
-        + params + ")))";
+    // Type level: every Patient, and what refers to one that exists, each once.
+    QByteArray where;
+    if (patientId.isEmpty())
+        where = "r.deleted = 0 AND (r.type = 'Patient' OR r.pk IN (SELECT x.pk FROM idx_reference x"
+                " WHERE x.target_type = 'Patient' AND x.target_id IN (SELECT p.id FROM resource p"
+                " WHERE p.type = 'Patient' AND p.deleted = 0) AND x.param IN ("
+            + params + ")))";
+    else
+        where = "r.deleted = 0 AND ((r.type = 'Patient' AND r.id = ?) OR r.pk IN"
+                " (SELECT x.pk FROM idx_reference x WHERE x.target_id = ?"
+                " AND x.target_type = 'Patient' AND x.param IN ("
+            + params + ")))";
     if (sinceMs) {
         where += " AND r.last_updated >= ?";
         values.append(*sinceMs);
     }
-    SearchPage page;
-    auto total = d->store.prepare("SELECT COUNT(*) FROM resource r WHERE " + where);
-    if (!total)
-        return Error{total.error()};
-    bindAll(total.value(), values);
-    if (total.value().step() != SQLITE_ROW)
-        return Error{u"$everything: "_s + d->store.lastError()};
-    page.total = total.value().int64(0);
-    if (count == 0)
-        return page;
-    values.append(count);
-    values.append(offset);
-    // The Patient first, then the rest by type and id.
-    auto rows
-        = d->select("SELECT " + Store::versionColumns()
-                        + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE " + where
-                        + " ORDER BY r.type <> 'Patient', r.type, r.id LIMIT ? OFFSET ?",
-                    values, true);
-    if (!rows)
-        return Error{rows.error()};
-    page.matches = std::move(rows).value();
-    page.more = offset + count < *page.total;
-    return page;
+    // The Patient first, then the rest by type and id; as any search, the page is chosen on
+    // the resource table before its rows' content is read.
+    Criteria criteria;
+    criteria.where = where;
+    criteria.values = values;
+    ResultOptions options;
+    options.count = count;
+    options.offset = offset;
+    options.orderBy = "r.type <> 'Patient', r.type, r.id";
+    return run(criteria, options);
 }
 
 } // namespace fhir::server::search

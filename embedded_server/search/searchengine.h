@@ -21,7 +21,7 @@ using SqlValue = std::variant<qint64, double, QString>;
 /// tables. Values are only ever bound: `values` go to the `?` of `where`, in order.
 struct Criteria
 {
-    QString type;
+    QString type; ///< empty for a search over several types
     QByteArray where;
     QList<SqlValue> values;
     int conditions = 0; ///< how many AND-ed conditions `where` has
@@ -38,6 +38,7 @@ struct Include
     qint64 paramId = 0;
     QString sourceType; ///< the type holding the reference
     QString targetType; ///< empty: any target
+    bool iterate = false; ///< `:iterate` (search.html#revinclude): also from included resources
 };
 
 /// The result parameters of a search (search.html, "Modifying Search Results").
@@ -95,8 +96,18 @@ public:
     /// absolute references to this server into local ones; `nowMs` serves the `ap` prefix.
     Result<Criteria> criteria(const QString &type, const QueryItems &params, bool strict,
                               const QString &baseUrl, qint64 nowMs);
+    /// The criteria of a search over several types (search.html, "Searching Multiple Resource
+    /// Types"), every type when `types` is empty. A parameter must be one of every type
+    /// searched: one that only some of them have is an error, or ignored when `lenient`; one
+    /// that none has is ignored, or an error when `strict`. `_type` itself is skipped.
+    Result<Criteria> criteria(const QStringList &types, const QueryItems &params, bool strict,
+                              bool lenient, const QString &baseUrl, qint64 nowMs);
     /// The result parameters of `params`.
     Result<ResultOptions> resultOptions(const QString &type, const QueryItems &params,
+                                        const SearchLimits &limits);
+    /// The same for a search over several types (every type when empty): the default order is
+    /// by type and id, and _sort takes _id and _lastUpdated.
+    Result<ResultOptions> resultOptions(const QStringList &types, const QueryItems &params,
                                         const SearchLimits &limits);
 
     /// One page of matches, with the total and the included resources.
@@ -106,7 +117,9 @@ public:
     Result<QList<StoredVersion>> matches(const Criteria &criteria, qint64 limit);
 
     /// The Patient and the resources of its compartment (CompartmentDefinition patient),
-    /// ordered by type and id; `sinceMs` keeps only those changed at or after it.
+    /// ordered by type and id; `sinceMs` keeps only those changed at or after it. An empty
+    /// `patientId` means every Patient and the union of their compartments
+    /// (patient-operation-everything.html, type level), each resource once.
     Result<SearchPage> everything(const QString &patientId, std::optional<qint64> sinceMs,
                                   qint64 count, qint64 offset);
 

@@ -56,6 +56,52 @@ const Subsetter::TypeElements &Subsetter::elementsOf(const QString &type)
     return *m_cache.insert(type, out);
 }
 
+const QStringList *Subsetter::summaryChildren(const QString &path)
+{
+    auto it = m_summaryChildren.find(path);
+    if (it == m_summaryChildren.end()) {
+        std::optional<QStringList> names;
+        const auto node = m_model->element(path);
+        const auto children = m_model->children(path);
+        const bool resource = node && node->definition->types.size() == 1
+            && (node->definition->types.first().code == u"Resource"_s
+                || m_model->isResourceType(node->definition->types.first().code));
+        if (node && children && !children->isEmpty() && !resource) {
+            names.emplace();
+            for (const schema::ElementNode &child : *children) {
+                if (child.definition->isSummary)
+                    names->append(child.definition->name());
+            }
+        }
+        it = m_summaryChildren.insert(path, names);
+    }
+    return it->has_value() ? &**it : nullptr;
+}
+
+void Subsetter::trimToSummary(Json &value, const QString &path)
+{
+    if (value.is_array()) {
+        for (Json &item : value)
+            trimToSummary(item, path);
+        return;
+    }
+    if (!value.is_object())
+        return;
+    const QStringList *keep = summaryChildren(path);
+    if (!keep)
+        return;
+    for (auto it = value.begin(); it != value.end();) {
+        const QString key = QString::fromStdString(it.key());
+        if (!matchesAny(key, *keep)) {
+            it = value.erase(it);
+            continue;
+        }
+        if (!key.startsWith(u'_'))
+            trimToSummary(it.value(), path + u'.' + key);
+        ++it;
+    }
+}
+
 bool Subsetter::apply(Json &resource, Summary summary, const QStringList &elements)
 {
     if (!resource.is_object())
@@ -89,6 +135,14 @@ bool Subsetter::apply(Json &resource, Summary summary, const QStringList &elemen
         const bool always = key == u"resourceType"_s || key == u"id"_s || key == u"meta"_s;
         if (always || (dropTextOnly ? key != u"text"_s : matchesAny(key, keep)))
             out[it.key()] = std::move(it.value());
+    }
+    // search.html#summary: Σ marks elements at every level, not only the top one.
+    if (summary == Summary::True && elements.isEmpty()) {
+        for (auto it = out.begin(); it != out.end(); ++it) {
+            const QString key = QString::fromStdString(it.key());
+            if (key != u"meta"_s && key != u"id"_s && !key.startsWith(u'_'))
+                trimToSummary(it.value(), type + u'.' + key);
+        }
     }
     Json &meta = out["meta"];
     if (!meta.is_object())

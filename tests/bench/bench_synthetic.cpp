@@ -132,10 +132,37 @@ int main(int argc, char **argv)
                   "Patient?gender=male&_count=20",
                   QList<QPair<QString, QString>>{{QStringLiteral("gender"), QStringLiteral("male")},
                                                  {QStringLiteral("_count"), QStringLiteral("20")}}},
-              std::pair{"Observation?patient=[id]&_count=20", QList<QPair<QString, QString>>{}}}) {
+              std::pair{"Observation?patient=[id]&_count=20", QList<QPair<QString, QString>>{}},
+              // search over several types, composites, _has, _content, $everything at type level
+              std::pair{"?_type=Patient,Observation&_lastUpdated=gt2000-01-01&_count=20",
+                        QList<QPair<QString, QString>>{
+                            {QStringLiteral("_type"), QStringLiteral("Patient,Observation")},
+                            {QStringLiteral("_lastUpdated"), QStringLiteral("gt2000-01-01")},
+                            {QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{
+                  "?_count=20",
+                  QList<QPair<QString, QString>>{{QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{
+                  "Observation?component-code-value-quantity=8480-6$gt140&_count=20",
+                  QList<QPair<QString, QString>>{{QStringLiteral("component-code-value-quantity"),
+                                                  QStringLiteral("8480-6$gt140")},
+                                                 {QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{
+                  "Patient?_has:Observation:patient:code=85354-9&_count=20",
+                  QList<QPair<QString, QString>>{
+                      {QStringLiteral("_has:Observation:patient:code"), QStringLiteral("85354-9")},
+                      {QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{"Patient?_content=female&_count=20",
+                        QList<QPair<QString, QString>>{
+                            {QStringLiteral("_content"), QStringLiteral("female")},
+                            {QStringLiteral("_count"), QStringLiteral("20")}}},
+              std::pair{"Patient/$everything?_count=20",
+                        QList<QPair<QString, QString>>{
+                            {QStringLiteral("_count"), QStringLiteral("20")}}}}) {
             fhir::server::Request request;
             request.method = QByteArrayLiteral("GET");
-            request.path = fhir::server::FhirServer::basePath() + QStringLiteral("/Patient");
+            request.path = fhir::server::FhirServer::basePath() + u'/'
+                + QString::fromLatin1(name).section(u'?', 0, 0);
             request.query = query;
             if (query.isEmpty()) { // one patient's observations, through the reference index
                 request.path

@@ -64,8 +64,8 @@ inline std::string narrative(const std::string &text)
         + "</div>";
 }
 
-/// The known clinic: three patients, an organization, observations, a risk assessment and a
-/// value set, each PUT under its id.
+/// The known clinic: three patients, an organization, observations (one with components), a
+/// risk assessment and a value set, each PUT under its id.
 inline std::vector<Json> clinic()
 {
     return {
@@ -120,6 +120,19 @@ inline std::vector<Json> clinic()
            {"unit", "C"},
            {"system", "http://unitsofmeasure.org"},
            {"code", "Cel"}}}},
+        // search.html#composite: two components, each code with its own value
+        {{"resourceType", "Observation"},
+         {"id", "bp"},
+         {"status", "amended"},
+         {"code", {{"coding", {{{"system", "http://loinc.org"}, {"code", "85354-9"}}}}}},
+         {"component",
+          {{{"code", {{"coding", {{{"system", "http://loinc.org"}, {"code", "8480-6"}}}}}},
+            {"valueQuantity",
+             {{"value", 120}, {"system", "http://unitsofmeasure.org"}, {"code", "mm[Hg]"}}},
+            {"interpretation", {{{"text", "normal"}}}}},
+           {{"code", {{"coding", {{{"system", "http://loinc.org"}, {"code", "8462-4"}}}}}},
+            {"valueQuantity",
+             {{"value", 80}, {"system", "http://unitsofmeasure.org"}, {"code", "mm[Hg]"}}}}}}},
         {{"resourceType", "RiskAssessment"},
          {"id", "ra"},
          {"status", "final"},

@@ -135,12 +135,30 @@ private Q_SLOTS:
         const Json &rest = cs["rest"][0];
         QCOMPARE(str(rest["mode"]), std::string("server"));
         QCOMPARE(rest["resource"].size(), size_t(m_model->resourceTypes().size()));
-        // Only what works: no system search.
-        QCOMPARE(rest["interaction"].size(), size_t(3));
+        // Only what works.
+        QCOMPARE(rest["interaction"].size(), size_t(4));
         QCOMPARE(str(rest["interaction"][0]["code"]), std::string("transaction"));
         QCOMPARE(str(rest["interaction"][1]["code"]), std::string("batch"));
         QCOMPARE(str(rest["interaction"][2]["code"]), std::string("history-system"));
+        QCOMPARE(str(rest["interaction"][3]["code"]), std::string("search-system"));
+        // The parameters a search over every type takes (search.html#multiple-types).
+        QStringList systemParams;
+        for (const Json &p : rest["searchParam"])
+            systemParams.append(QString::fromStdString(str(p["name"])));
+        for (const QString &code :
+             {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"_profile"_s, u"_content"_s})
+            QVERIFY2(systemParams.contains(code), qPrintable(code));
+        QVERIFY(!systemParams.contains(u"gender"_s));
+        QVERIFY(!systemParams.contains(u"_text"_s)); // DomainResource's, not Bundle's
         for (const Json &resource : rest["resource"]) {
+            if (resource["type"] == "Observation") {
+                // search.html#composite: declared with their type.
+                bool composite = false;
+                for (const Json &p : resource["searchParam"])
+                    composite = composite
+                        || (p["name"] == "code-value-quantity" && p["type"] == "composite");
+                QVERIFY(composite);
+            }
             if (resource["type"] != "Patient")
                 continue;
             QStringList codes;
@@ -163,7 +181,7 @@ private Q_SLOTS:
             }
             for (const QString &code :
                  {u"_id"_s, u"_lastUpdated"_s, u"_tag"_s, u"gender"_s, u"name"_s, u"birthdate"_s,
-                  u"identifier"_s, u"organization"_s})
+                  u"identifier"_s, u"organization"_s, u"_text"_s, u"_content"_s})
                 QVERIFY2(params.contains(code), qPrintable(code));
             QCOMPARE(str(resource["searchParam"][1]["name"]), std::string("_lastUpdated"));
             QCOMPARE(str(resource["searchParam"][1]["type"]), std::string("date"));
@@ -178,6 +196,8 @@ private Q_SLOTS:
             QVERIFY(resource["searchRevInclude"].dump().find("Observation:subject")
                     != std::string::npos);
             QCOMPARE(str(resource["operation"][1]["name"]), std::string("everything"));
+            QVERIFY(str(resource["operation"][1]["documentation"]).find("Patient/$everything")
+                    != std::string::npos);
             return;
         }
         QFAIL("no Patient in the CapabilityStatement");
@@ -766,8 +786,11 @@ private Q_SLOTS:
                                        << none << 405 << u"not-supported"_s << QByteArray("GET");
         QTest::newRow("PUT history") << QByteArray("PUT") << u"/Patient/p1/_history/1"_s << ok
                                      << none << 405 << u"not-supported"_s << QByteArray("GET");
-        QTest::newRow("GET base") << QByteArray("GET") << QString() << QByteArray() << none << 405
-                                  << u"not-supported"_s << QByteArray("POST");
+        QTest::newRow("PUT base") << QByteArray("PUT") << QString() << ok << none << 405
+                                  << u"not-supported"_s << QByteArray("GET, POST");
+        QTest::newRow("DELETE _search")
+            << QByteArray("DELETE") << u"/_search"_s << QByteArray() << none << 405
+            << u"not-supported"_s << QByteArray("GET, POST");
         // 406
         QTest::newRow("Accept xml") << QByteArray("GET") << u"/Patient/p1"_s << QByteArray()
                                     << HeaderList{{"Accept", "application/fhir+xml"}} << 406

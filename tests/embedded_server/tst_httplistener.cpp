@@ -1,5 +1,5 @@
 // The HTTP adapter on real loopback sockets: status lines, headers, keep-alive, large bodies,
-// the body limit and the Host check. FHIR behaviour itself is tested in tst_fhirserver.
+// the body limit, the Host check and CORS. FHIR behaviour itself is tested in tst_fhirserver.
 
 #include "embedded_server/fhirserver.h"
 #include "embedded_server/httplistener.h"
@@ -500,6 +500,114 @@ private Q_SLOTS:
             QVERIFY(outcome["resourceType"] == "OperationOutcome");
             QVERIFY(outcome["issue"][0]["code"] == (status == 421 ? "security" : "invalid"));
         }
+    }
+
+    // CORS (Fetch standard; SECURITY.md "The server as a whole"): the server's own origin and
+    // the allowed ones get preflights and Access-Control-Allow-Origin; writes from any other
+    // origin are refused, reads from one get no CORS headers (the browser hides them).
+    void cors_data()
+    {
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("origin");
+        QTest::addColumn<bool>("preflight");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<bool>("allowed"); // whether Access-Control-Allow-Origin is sent
+        const QByteArray app = "http://localhost:3000";
+        const QByteArray evil = "http://evil.example";
+        const QString patients = u"/Patient"_s;
+        QTest::newRow("preflight, allowed origin")
+            << QByteArray("OPTIONS") << patients << app << true << 204 << true;
+        QTest::newRow("preflight, origin in upper case")
+            << QByteArray("OPTIONS") << patients << QByteArray("HTTP://LOCALHOST:3000") << true
+            << 204 << true;
+        QTest::newRow("preflight, own origin")
+            << QByteArray("OPTIONS") << patients << QByteArray("http://127.0.0.1:%1") << true << 204
+            << true;
+        QTest::newRow("preflight, other origin")
+            << QByteArray("OPTIONS") << patients << evil << true << 403 << false;
+        QTest::newRow("preflight, opaque origin")
+            << QByteArray("OPTIONS") << patients << QByteArray("null") << true << 403 << false;
+        QTest::newRow("preflight, other port")
+            << QByteArray("OPTIONS") << patients << QByteArray("http://localhost:3001") << true
+            << 403 << false;
+        QTest::newRow("write, allowed origin")
+            << QByteArray("POST") << patients << app << false << 201 << true;
+        QTest::newRow("write, other origin")
+            << QByteArray("POST") << patients << evil << false << 403 << false;
+        QTest::newRow("delete, other origin")
+            << QByteArray("DELETE") << u"/Patient/x"_s << evil << false << 403 << false;
+        QTest::newRow("read, allowed origin")
+            << QByteArray("GET") << u"/metadata"_s << app << false << 200 << true;
+        QTest::newRow("read, other origin")
+            << QByteArray("GET") << u"/metadata"_s << evil << false << 200 << false;
+        QTest::newRow("no origin (curl)")
+            << QByteArray("POST") << patients << QByteArray() << false << 201 << false;
+    }
+    void cors()
+    {
+        QFETCH(QByteArray, verb);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, origin);
+        QFETCH(bool, preflight);
+        QFETCH(int, status);
+        QFETCH(bool, allowed);
+        m_listener->setAllowedOrigins({u"http://localhost:3000"_s, u"*"_s});
+        QCOMPARE(m_listener->allowedOrigins(), QStringList{u"http://localhost:3000"_s});
+        origin.replace("%1", QByteArray::number(m_listener->port()));
+        QList<QPair<QByteArray, QByteArray>> headers;
+        if (!origin.isEmpty())
+            headers.append({"Origin", origin});
+        if (preflight)
+            headers.append({{"Access-Control-Request-Method", "POST"},
+                            {"Access-Control-Request-Headers", "content-type, x-api-key"}});
+        const QByteArray body
+            = verb == "POST" ? QByteArray("{\"resourceType\":\"Patient\"}") : QByteArray();
+        const Reply r = send(verb, path, body, headers);
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.header("Access-Control-Allow-Origin"), allowed ? origin : QByteArray());
+        if (!origin.isEmpty())
+            QCOMPARE(r.header("Vary"), QByteArray("Origin"));
+        if (status == 204) {
+            QVERIFY(r.header("Access-Control-Allow-Methods").contains("PATCH"));
+            QVERIFY(r.header("Access-Control-Allow-Headers").contains("x-api-key"));
+            QVERIFY(r.body.isEmpty());
+        }
+        if (status == 403)
+            QVERIFY(r.json()["issue"][0]["code"] == "security");
+        if (allowed && !preflight)
+            QVERIFY(r.header("Access-Control-Expose-Headers").contains("Location"));
+    }
+
+    // A browser sends no credentials with a preflight: a server that wants a key answers it
+    // all the same, and its 401 to the real request carries the CORS headers, so the page can
+    // read why.
+    void corsPreflightNeedsNoKey()
+    {
+        QTemporaryDir dir;
+        auto server = FhirServer::open(loadTestModel(), dir.path(), ServerOptions{});
+        QVERIFY2(server, qPrintable(server.error()));
+        QVERIFY((*server)->options().requireApiKey);
+        HttpListener keyed(server->get());
+        keyed.setAllowedOrigins({u"http://localhost:3000"_s});
+        QVERIFY(keyed.start(0));
+        QNetworkRequest request(QUrl(keyed.baseUrl() + u"/Patient"_s));
+        request.setRawHeader("Origin", "http://localhost:3000");
+        request.setRawHeader("Access-Control-Request-Method", "GET");
+        auto wait = [](QNetworkReply *reply) {
+            QEventLoop loop;
+            connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            reply->deleteLater();
+            return std::pair{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                             reply->rawHeader("Access-Control-Allow-Origin")};
+        };
+        const auto preflight = wait(m_nam.sendCustomRequest(request, "OPTIONS"));
+        QCOMPARE(preflight.first, 204);
+        QCOMPARE(preflight.second, QByteArray("http://localhost:3000"));
+        const auto refused = wait(m_nam.get(request));
+        QCOMPARE(refused.first, 401);
+        QCOMPARE(refused.second, QByteArray("http://localhost:3000"));
     }
 };
 

@@ -1,6 +1,8 @@
 // Search over the index (R4 search.html): every parameter type and modifier with matches and
 // non-matches, prefixes at each date precision, OR and AND, sorting, paging, totals, _summary
-// and _elements, includes, chaining, strict handling, and an old database indexed on open.
+// and _elements, includes (iterated too), chaining and reverse chaining (_has), strict handling,
+// searches over several types, Patient/$everything at type level, and an old database indexed
+// on open.
 
 #include "searchfixture.h"
 
@@ -197,6 +199,79 @@ private Q_SLOTS:
         // unknown parameters are ignored by default
         QTest::newRow("unknown ignored")
             << u"Patient?foo=bar&gender=female"_s << QStringList{u"p2"_s};
+        // search.html#has: reverse chaining, nested
+        QTest::newRow("_has") << u"Patient?_has:Observation:patient:code=8867-4"_s
+                              << QStringList{u"p1"_s};
+        QTest::newRow("_has other parameter")
+            << u"Patient?_has:Observation:subject:status=preliminary"_s << QStringList{u"p2"_s};
+        QTest::newRow("_has OR values") << u"Patient?_has:Observation:subject:code=8867-4,8310-5"_s
+                                        << QStringList{u"p1"_s, u"p2"_s};
+        QTest::newRow("_has no match")
+            << u"Patient?_has:Observation:patient:code=0000-0"_s << QStringList{};
+        QTest::newRow("_has with other criteria")
+            << u"Patient?gender=female&_has:Observation:patient:code=8867-4"_s << QStringList{};
+        QTest::newRow("_has nested")
+            << u"Organization?_has:Patient:organization:_has:Observation:patient:code=8867-4"_s
+            << QStringList{u"o1"_s};
+        QTest::newRow("_has nested no match")
+            << u"Organization?_has:Patient:organization:_has:Observation:patient:code=8310-5"_s
+            << QStringList{};
+        // search.html "Searching Multiple Resource Types": ordered by type, then id
+        QTest::newRow("system _type and _id")
+            << u"?_type=Patient,Observation&_id=p1,oa,o1"_s << QStringList{u"oa"_s, u"p1"_s};
+        QTest::newRow("system no _type: every type")
+            << u"?_id=o1,ra,vs"_s << QStringList{u"o1"_s, u"ra"_s, u"vs"_s};
+        QTest::newRow("system _tag over every type")
+            << u"?_tag=http://t|x"_s << QStringList{u"p3"_s};
+        QTest::newRow("system _lastUpdated")
+            << u"?_type=Organization,ValueSet&_lastUpdated=ge2024-02-27"_s
+            << QStringList{u"o1"_s, u"vs"_s};
+        QTest::newRow("system shared definition")
+            << u"?_type=Observation,RiskAssessment&patient=p1"_s << QStringList{u"oa"_s, u"ra"_s};
+        QTest::newRow("system one code, two definitions")
+            << u"?_type=Observation,RiskAssessment&subject=Patient/p2"_s << QStringList{u"ob"_s};
+        QTest::newRow("system _search")
+            << u"_search?_type=Patient&gender=female"_s << QStringList{u"p2"_s};
+        // search.html#composite: component values joined by $, matched within one element
+        QTest::newRow("composite code$value")
+            << u"Observation?code-value-quantity=8867-4$72"_s << QStringList{u"oa"_s};
+        QTest::newRow("composite system|code$prefix value|unit")
+            << u"Observation?code-value-quantity=http://loinc.org|8310-5$lt40|"
+               "http://unitsofmeasure.org|Cel"_s
+            << QStringList{u"ob"_s};
+        QTest::newRow("composite other value")
+            << u"Observation?code-value-quantity=8867-4$37.5"_s << QStringList{};
+        QTest::newRow("composite OR") << u"Observation?code-value-quantity=8867-4$72,8310-5$37.5"_s
+                                      << QStringList{u"oa"_s, u"ob"_s};
+        QTest::newRow("composite in a component")
+            << u"Observation?component-code-value-quantity=8480-6$gt100"_s << QStringList{u"bp"_s};
+        QTest::newRow("composite within one component only")
+            << u"Observation?component-code-value-quantity=8462-4$gt100"_s << QStringList{};
+        QTest::newRow("composite not across components")
+            << u"Observation?component-code-value-quantity=8480-6$lt90"_s << QStringList{};
+        QTest::newRow("composite combo, component")
+            << u"Observation?combo-code-value-quantity=8462-4$80"_s << QStringList{u"bp"_s};
+        QTest::newRow("composite combo, observation")
+            << u"Observation?combo-code-value-quantity=8867-4$ge72"_s << QStringList{u"oa"_s};
+        QTest::newRow("composite escaped $")
+            << u"Observation?code-value-quantity=8867-4\\$72$72"_s << QStringList{};
+        QTest::newRow("composite :missing")
+            << u"Observation?component-code-value-quantity:missing=false"_s << QStringList{u"bp"_s};
+        // search.html#text: words in the narrative, or anywhere in the resource
+        QTest::newRow("_text") << u"Patient?_text=peter"_s << QStringList{u"p1"_s};
+        QTest::newRow("_text only the narrative") << u"Patient?_text=chalmers"_s << QStringList{};
+        QTest::newRow("_text all words") << u"Patient?_text=peter%20nobody"_s << QStringList{};
+        QTest::newRow("_content") << u"Patient?_content=CHALMERS"_s << QStringList{u"p1"_s};
+        QTest::newRow("_content all words")
+            << u"Patient?_content=chalmers%20zürich"_s << QStringList{u"p1"_s};
+        QTest::newRow("_content OR")
+            << u"Patient?_content=smith,chávez"_s << QStringList{u"p2"_s, u"p3"_s};
+        QTest::newRow("_content LIKE characters are literal")
+            << u"Patient?_content=ch%25mers"_s << QStringList{};
+        QTest::newRow("_content over every type") << u"?_content=acme"_s << QStringList{u"o1"_s};
+        QTest::newRow("system _has")
+            << u"?_type=Patient,Group&_has:Observation:subject:code=8310-5"_s
+            << QStringList{u"p2"_s};
     }
     void matches()
     {
@@ -223,6 +298,33 @@ private Q_SLOTS:
         QTest::newRow("_summary") << u"Patient?_summary=maybe"_s << u"_summary"_s;
         QTest::newRow("_include") << u"Observation?_include=Observation:code"_s << u"_include"_s;
         QTest::newRow("_count") << u"Patient?_count=-1"_s << u"_count"_s;
+        QTest::newRow("_has not a reference")
+            << u"Patient?_has:Observation:code:status=final"_s << u"_has:Observation:code"_s;
+        QTest::newRow("_has unknown inner")
+            << u"Patient?_has:Observation:patient:foo=1"_s << u"foo"_s;
+        QTest::newRow("_has wrong target")
+            << u"Organization?_has:Observation:patient:code=1"_s << u"does not refer to"_s;
+        QTest::newRow("_has too short") << u"Patient?_has:Observation:patient=1"_s << u"_has"_s;
+        QTest::newRow("_include:iterate bad modifier")
+            << u"Patient?_include:deep=Patient:organization"_s << u"_include:deep"_s;
+        QTest::newRow("composite one component")
+            << u"Observation?code-value-quantity=8867-4"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite bad quantity")
+            << u"Observation?code-value-quantity=8867-4$abc"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite modifier")
+            << u"Observation?code-value-quantity:exact=8867-4$72"_s << u"code-value-quantity"_s;
+        QTest::newRow("composite _sort")
+            << u"Observation?_sort=code-value-quantity"_s << u"_sort"_s;
+        QTest::newRow("_text modifier") << u"Patient?_text:exact=peter"_s << u"_text:exact"_s;
+        QTest::newRow("_text not of every type")
+            << u"?_type=Patient,Bundle&_text=peter"_s << u"Bundle"_s;
+        QTest::newRow("system parameter of one type only")
+            << u"?_type=Patient,Observation&gender=male"_s << u"Observation"_s;
+        QTest::newRow("system _has not for every type")
+            << u"?_has:Observation:patient:code=8867-4"_s << u"Account"_s;
+        QTest::newRow("system unknown _type") << u"?_type=Patient,Nope"_s << u"Nope"_s;
+        QTest::newRow("system _sort by a parameter")
+            << u"?_type=Patient,Observation&_sort=date"_s << u"_sort"_s;
     }
     void badValues()
     {
@@ -234,6 +336,116 @@ private Q_SLOTS:
         QCOMPARE(outcome["issue"][0]["code"].get<std::string>(), std::string("invalid"));
         const QString said = QString::fromStdString(outcome["issue"][0]["diagnostics"]);
         QVERIFY2(said.contains(named), qPrintable(said));
+    }
+
+    // search.html "Searching Multiple Resource Types": a parameter only some types have is
+    // an error unless the client asks for lenient handling; one no type has is ignored.
+    void systemSearchHandling()
+    {
+        const Response lenient = call("GET", u"/?_type=Patient,Observation&gender=male&_id=oa"_s,
+                                      {}, {{"Prefer", "handling=lenient"}});
+        QCOMPARE(lenient.status, 200);
+        QCOMPARE(ids(parse(lenient)), QStringList{u"oa"_s});
+        QCOMPARE(ids(get(u"/?_type=Patient&foo=bar&gender=female"_s)), QStringList{u"p2"_s});
+        QCOMPARE(call("GET", u"/?foo=bar"_s, {}, {{"Prefer", "handling=strict"}}).status, 400);
+        const Response form = call("POST", u"/_search"_s, "_type=Observation&status=final",
+                                   {{"Content-Type", "application/x-www-form-urlencoded"}});
+        QCOMPARE(form.status, 200);
+        QCOMPARE(ids(parse(form)), QStringList{u"oa"_s});
+        const Json self = get(u"/?_type=Observation&status=final"_s);
+        QCOMPARE(self["link"][0]["url"].get<std::string>(),
+                 QString(base + u"?_type=Observation&status=final&_count=20"_s).toStdString());
+    }
+
+    // A batch entry may search several types too (http.html#transaction: GET entries).
+    void systemSearchInBatch()
+    {
+        const Json batch
+            = {{"resourceType", "Bundle"},
+               {"type", "batch"},
+               {"entry",
+                {{{"request", {{"method", "GET"}, {"url", "?_type=Patient&gender=female"}}}}}}};
+        const Response r = call("POST", QString(), QByteArray::fromStdString(batch.dump()));
+        QCOMPARE(r.status, 200);
+        const Json entry = parse(r)["entry"][0];
+        QCOMPARE(entry["response"]["status"].get<std::string>(), std::string("200 OK"));
+        QCOMPARE(ids(entry["resource"]), QStringList{u"p2"_s});
+    }
+
+    // Without _type every type is searched; _count pages through all of them once each.
+    void systemSearchPaging()
+    {
+        QStringList seen;
+        QString next = u"/?_count=3"_s;
+        int pages = 0;
+        while (!next.isEmpty() && ++pages < 10) {
+            const Json page = get(next);
+            QVERIFY(page["total"] == Json(clinic().size()));
+            QVERIFY(ids(page).size() <= 3);
+            seen += ids(page);
+            next.clear();
+            for (const Json &link : page["link"]) {
+                if (link["relation"] == "next")
+                    next = QString::fromStdString(link["url"]).mid(base.size());
+            }
+        }
+        QCOMPARE(pages, 3);
+        QCOMPARE(seen.size(), qsizetype(clinic().size()));
+        QCOMPARE(QSet<QString>(seen.begin(), seen.end()).size(), seen.size());
+        const Json counted = get(u"/?_type=Patient,Observation&_summary=count"_s);
+        QVERIFY(counted["total"] == Json(6));
+        QVERIFY(!counted.contains("entry"));
+    }
+
+    // patient-operation-everything.html at type level: every patient and their compartments,
+    // each resource once, paged like the instance level (_count, _offset, _since).
+    void typeLevelEverything()
+    {
+        const Json all = get(u"/Patient/$everything"_s);
+        QVERIFY(all["total"] == Json(6));
+        QCOMPARE(ids(all), (QStringList{u"p1"_s, u"p2"_s, u"p3"_s, u"oa"_s, u"ob"_s, u"ra"_s}));
+        const Json first = get(u"/Patient/$everything?_count=4"_s);
+        QCOMPARE(ids(first).size(), 4);
+        QString next;
+        for (const Json &link : first["link"]) {
+            if (link["relation"] == "next")
+                next = QString::fromStdString(link["url"]);
+        }
+        QVERIFY2(next.startsWith(base + u"/Patient/$everything?"_s), qPrintable(next));
+        QCOMPARE(ids(get(next.mid(base.size()))), (QStringList{u"ob"_s, u"ra"_s}));
+        QVERIFY(get(u"/Patient/$everything?_since=2030-01-01"_s)["total"] == Json(0));
+        QCOMPARE(call("POST", u"/Patient/$everything"_s).status, 405);
+    }
+
+    // search.html#revinclude: :iterate follows from included resources until nothing new.
+    void iteratedIncludes_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QStringList>("included");
+        QTest::newRow("_include:iterate") << u"Observation?_id=oa&_include=Observation:subject"
+                                             "&_include:iterate=Patient:organization"_s
+                                          << QStringList{u"p1"_s, u"o1"_s};
+        QTest::newRow("R3 :recurse") << u"Observation?_id=oa&_include=Observation:subject"
+                                        "&_include:recurse=Patient:organization"_s
+                                     << QStringList{u"p1"_s, u"o1"_s};
+        QTest::newRow("plain _include does not iterate")
+            << u"Observation?_id=oa&_include=Observation:subject"_s << QStringList{u"p1"_s};
+        QTest::newRow("_revinclude:iterate")
+            << u"Organization?_id=o1&_revinclude=Patient:organization"
+               "&_revinclude:iterate=Observation:subject"_s
+            << QStringList{u"p1"_s, u"oa"_s};
+        QTest::newRow("iterate both ways") << u"Observation?_id=oa&_include=Observation:subject"
+                                              "&_revinclude:iterate=RiskAssessment:subject"_s
+                                           << QStringList{u"p1"_s, u"ra"_s};
+        QTest::newRow("system search includes")
+            << u"?_type=Observation,RiskAssessment&_id=ob,ra&_include=Observation:subject"_s
+            << QStringList{u"p2"_s};
+    }
+    void iteratedIncludes()
+    {
+        QFETCH(QString, query);
+        QFETCH(QStringList, included);
+        QCOMPARE(ids(get(u'/' + query), "include"), included);
     }
 
     void strictHandling()
@@ -371,6 +583,25 @@ private Q_SLOTS:
         QVERIFY(subsetted);
     }
 
+    // search.html#summary: Σ marks elements inside data types and backbone elements too.
+    void summaryTrimsNestedElements()
+    {
+        const Json bp = get(u"/Observation/bp?_summary=true"_s);
+        const Json &component = bp["component"][0];
+        QVERIFY(component.contains("code"));
+        QVERIFY(component.contains("valueQuantity"));
+        QCOMPARE(component["valueQuantity"].size(), size_t(3)); // Quantity: all Σ
+        QVERIFY(!component.contains("interpretation")); // not Σ
+        QVERIFY(bp["code"]["coding"][0].contains("system"));
+        const Json whole = get(u"/Observation/bp?_elements=component"_s);
+        QVERIFY(whole["component"][0].contains("interpretation")); // _elements: kept whole
+        const Json found = get(u"/Observation?_id=bp&_summary=true"_s);
+        QVERIFY(!found["entry"][0]["resource"]["component"][0].contains("interpretation"));
+        const Json p1 = get(u"/Patient/p1?_summary=true"_s);
+        QCOMPARE(p1["name"][0]["given"].size(), size_t(2));
+        QVERIFY(p1["managingOrganization"].contains("reference"));
+    }
+
     void plainReadIsNotSubsetted()
     {
         const Json full = get(u"/Patient/p1"_s);
@@ -387,6 +618,13 @@ private Q_SLOTS:
         p1["gender"] = "female";
         QCOMPARE(call("PUT", u"/Patient/p1"_s, QByteArray::fromStdString(p1.dump())).status, 200);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{u"p3"_s});
+        const QByteArray patch
+            = "[{\"op\": \"replace\", \"path\": \"/gender\", \"value\": \"other\"}]";
+        QCOMPARE(call("PATCH", u"/Patient/p2"_s, patch,
+                      {{"Content-Type", "application/json-patch+json"}})
+                     .status,
+                 200);
+        QCOMPARE(ids(get(u"/Patient?gender=other"_s)), QStringList{u"p2"_s});
         QCOMPARE(call("DELETE", u"/Patient/p3"_s).status, 204);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{});
         QCOMPARE(ids(get(u"/Patient?family=smith"_s)), QStringList{});
@@ -435,7 +673,7 @@ private Q_SLOTS:
                 = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
                   "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
                   "DROP TABLE idx_reference; DROP TABLE idx_uri; DROP TABLE index_pending;"
-                  "PRAGMA user_version = 2;";
+                  "DROP TABLE idx_composite; PRAGMA user_version = 2;";
             QCOMPARE(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK);
             sqlite3_close(db);
         }
@@ -443,6 +681,42 @@ private Q_SLOTS:
         QCOMPARE(*m_server->store().userVersion(), fhir::server::Store::SchemaVersion);
         QCOMPARE(ids(get(u"/Patient?gender=male"_s)), (QStringList{u"p1"_s, u"p3"_s}));
         QCOMPARE(ids(get(u"/Observation?subject:Patient.name=chavez"_s)), QStringList{u"ob"_s});
+    }
+
+    // Schema 4 (composites) indexes every resource of a schema 3 database again, once: the
+    // composites are found and no row is written twice.
+    void schema3IndexedAgainOnOpen()
+    {
+        fresh();
+        m_server.reset();
+        const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
+        auto tokenRows = [&] {
+            sqlite3 *db = nullptr;
+            sqlite3_open(path.constData(), &db);
+            sqlite3_stmt *stmt = nullptr;
+            sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM idx_token", -1, &stmt, nullptr);
+            sqlite3_step(stmt);
+            const qint64 rows = sqlite3_column_int64(stmt, 0);
+            sqlite3_finalize(stmt);
+            sqlite3_close(db);
+            return rows;
+        };
+        const qint64 before = tokenRows();
+        QVERIFY(before > 0);
+        {
+            sqlite3 *db = nullptr;
+            QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
+            QCOMPARE(sqlite3_exec(db, "DROP TABLE idx_composite; PRAGMA user_version = 3;", nullptr,
+                                  nullptr, nullptr),
+                     SQLITE_OK);
+            sqlite3_close(db);
+        }
+        open();
+        QCOMPARE(ids(get(u"/Observation?component-code-value-quantity=8480-6$120"_s)),
+                 QStringList{u"bp"_s});
+        m_server.reset();
+        QCOMPARE(tokenRows(), before);
+        open();
     }
 };
 
