@@ -56,14 +56,15 @@ private Q_SLOTS:
         QAbstractItemModelTester tester(&ops,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
         ops.setResourceType(u"Patient"_s);
-        QCOMPARE(listed(ops),
-                 (QStringList{u"GET /Patient"_s, u"POST /Patient"_s, u"GET /Patient/{id}"_s,
-                              u"PUT /Patient/{id}"_s, u"PATCH /Patient/{id}"_s,
-                              u"DELETE /Patient/{id}"_s, u"GET /Patient/{id}/_history"_s,
-                              u"GET /Patient/{id}/_history/{vid}"_s, u"GET /Patient/_history"_s,
-                              u"POST /Patient/_search"_s, u"POST /Patient/$validate"_s,
-                              u"GET /Patient/{id}/$everything"_s, u"GET /metadata"_s, u"POST /"_s,
-                              u"GET /_history"_s, u"GET /?_type=…"_s}));
+        QCOMPARE(
+            listed(ops),
+            (QStringList{u"GET /Patient"_s, u"POST /Patient"_s, u"GET /Patient/{id}"_s,
+                         u"PUT /Patient/{id}"_s, u"PATCH /Patient/{id}"_s,
+                         u"DELETE /Patient/{id}"_s, u"GET /Patient/{id}/_history"_s,
+                         u"GET /Patient/{id}/_history/{vid}"_s, u"GET /Patient/_history"_s,
+                         u"POST /Patient/_search"_s, u"POST /Patient/$validate"_s,
+                         u"GET /Patient/$everything"_s, u"GET /Patient/{id}/$everything"_s,
+                         u"GET /metadata"_s, u"POST /"_s, u"GET /_history"_s, u"GET /?_type=…"_s}));
         const ui::Operation &vread = ops.operation(7);
         QCOMPARE(vread.kind, ui::Operation::Kind::VRead);
         QCOMPARE(vread.pathParameters(), (QStringList{u"id"_s, u"vid"_s}));
@@ -72,7 +73,8 @@ private Q_SLOTS:
         QVERIFY(ops.operation(0).isSearch());
         QCOMPARE(ops.index(1).data(ui::OperationsModel::MethodRole).toByteArray(),
                  QByteArray("POST"));
-        QCOMPARE(ops.index(12).data(ui::OperationsModel::SystemRole).toBool(), true);
+        QCOMPARE(ops.index(12).data(ui::OperationsModel::SystemRole).toBool(), false);
+        QCOMPARE(ops.index(13).data(ui::OperationsModel::SystemRole).toBool(), true);
         QCOMPARE(ops.rowOf("PUT", u"Patient/{id}"_s), 3);
         QCOMPARE(ops.rowOf("PUT", u"Patient"_s), -1);
     }
@@ -86,12 +88,13 @@ private Q_SLOTS:
         ops.setResourceType(u"Patient"_s);
         QCOMPARE(listed(ops),
                  (QStringList{u"GET /Patient"_s, u"GET /Patient/{id}"_s, u"POST /Patient/_search"_s,
-                              u"GET /Patient/{id}/$everything"_s, u"POST /Patient/$validate"_s,
-                              u"GET /metadata"_s, u"POST /"_s, u"POST /$convert"_s}));
+                              u"GET /Patient/$everything"_s, u"GET /Patient/{id}/$everything"_s,
+                              u"POST /Patient/$validate"_s, u"GET /metadata"_s, u"POST /"_s,
+                              u"POST /$convert"_s}));
         QCOMPARE(ops.declaredTypes(), (QStringList{u"Patient"_s, u"Observation"_s}));
         QCOMPARE(ops.declaredSearchParameters(u"Patient"_s), (QStringList{u"gender"_s, u"_id"_s}));
         QVERIFY(
-            ops.index(6).data(ui::OperationsModel::SummaryRole).toString().contains(u"batch"_s));
+            ops.index(7).data(ui::OperationsModel::SummaryRole).toString().contains(u"batch"_s));
 
         // A type the server does not serve has only the system level.
         ops.setResourceType(u"Claim"_s);

@@ -221,6 +221,11 @@ void OperationsModel::rebuild()
         }
         for (const QString &name : operationNames(operations)) {
             const OperationShape shape = shapeOf(name);
+            // Patient's $everything is defined at the type level too, for every patient
+            // (patient-operation-everything.html); the other instance operations are not.
+            if (shape.instance && name == u"everything"_s && t == u"Patient"_s)
+                add(Operation::Kind::NamedOperation, shape.method, t + u"/$"_s + name,
+                    tr("The $%1 operation, every %2").arg(name, t));
             add(Operation::Kind::NamedOperation, shape.method,
                 shape.instance ? t + u"/{id}/$"_s + name : t + u"/$"_s + name,
                 tr("The $%1 operation").arg(name));
