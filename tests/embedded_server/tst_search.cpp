@@ -644,18 +644,6 @@ private Q_SLOTS:
         QVERIFY(found["total"] == Json(2));
         QVERIFY(ids(found).contains(QString::fromStdString(created["id"])));
         QVERIFY(!ids(found).contains(u"p2"_s));
-
-        // A PATCH (http.html#patch) replaces the rows as an update does.
-        const Json patch
-            = Json::array({{{"op", "replace"}, {"path", "/gender"}, {"value", "female"}}});
-        const QString createdPath
-            = u"/Patient/"_s + QString::fromStdString(created["id"].get<std::string>());
-        QCOMPARE(call("PATCH", createdPath, QByteArray::fromStdString(patch.dump()),
-                      {{QByteArray("Content-Type"), QByteArray("application/json-patch+json")}})
-                     .status,
-                 200);
-        QVERIFY(get(u"/Patient?gender=male"_s)["total"] == Json(1));
-        QVERIFY(ids(get(u"/Patient?gender=female"_s)).contains(createdPath.mid(9)));
     }
 
     // A database written before the index (schema 2: resources and API keys) gets its

@@ -286,8 +286,8 @@ private Q_SLOTS:
               u"PATCH /Patient/{id}"_s, u"DELETE /Patient/{id}"_s, u"GET /Patient/{id}/_history"_s,
               u"GET /Patient/{id}/_history/{vid}"_s, u"GET /Patient/_history"_s,
               u"POST /Patient/_search"_s, u"POST /Patient/$validate"_s,
-              u"GET /Patient/{id}/$everything"_s, u"GET /metadata"_s, u"POST /"_s,
-              u"GET /_history"_s})
+              u"GET /Patient/$everything"_s, u"GET /Patient/{id}/$everything"_s, u"GET /metadata"_s,
+              u"POST /"_s, u"GET /_history"_s, u"GET /?_type=…"_s})
             QVERIFY2(findText(opsModel, op).isValid(), qPrintable(op));
 
         // 3. Open POST /Patient, see the schema, pick the male example, Try it out, Execute.
