@@ -141,6 +141,8 @@ void DeploymentsController::placeIn(MainWindow *window)
         window->addDockWidget(Qt::RightDockWidgetArea, d);
         return d;
     };
+    // Wide enough for the base URL, the auth line and the sample commands beside the API.
+    m_overview->setMinimumWidth(380);
     QDockWidget *overview = dock(m_overview, u"overviewDock"_s, tr("Overview"));
     QDockWidget *history = dock(m_historyPanel, u"historyDock"_s, tr("History"));
     window->tabifyDockWidget(overview, history);

@@ -172,9 +172,12 @@ MainWindow::MainWindow(std::shared_ptr<const schema::Model> model, const QString
     rightLayout->addWidget(m_typeTitle);
     rightLayout->addWidget(m_tabs, 1);
 
+    // The picker keeps room for its type names when docks open beside the window.
+    left->setMinimumWidth(180);
     auto *split = new QSplitter;
     split->addWidget(left);
     split->addWidget(right);
+    split->setCollapsible(0, false);
     split->setStretchFactor(1, 1);
     split->setSizes({260, 900});
     setCentralWidget(split);

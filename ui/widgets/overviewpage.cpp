@@ -149,9 +149,11 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     auto *urlRow = new QHBoxLayout;
     urlRow->addWidget(m_baseUrl, 1);
     urlRow->addWidget(copyButton([this] { return m_baseUrl->text(); }, this));
+    // The button beside its label and the explanation under both, across the page: a long
+    // word-wrapped label beside a button gets cut off in a narrow dock.
     auto *authRow = new QHBoxLayout;
-    authRow->addWidget(m_auth, 1);
     authRow->addWidget(m_authorize);
+    authRow->addStretch(1);
 
     m_check->setObjectName(u"checkConnectionButton"_s);
     m_check->setToolTip(tr("GET [base]/metadata with this deployment's headers and key"));
@@ -167,13 +169,17 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     importRow->addStretch(1);
 
     auto *form = new QFormLayout;
+    // In a narrow dock a long field goes under its label instead of being cut off.
+    form->setRowWrapPolicy(QFormLayout::WrapLongRows);
     form->addRow(tr("Deployment id:"), m_idLabel);
     form->addRow(tr("Status:"), statusRow);
     auto *urlLabel = new QLabel(tr("&Base URL:"));
     urlLabel->setBuddy(m_baseUrl);
     form->addRow(urlLabel, urlRow);
     form->addRow(tr("Authentication:"), authRow);
-    form->addRow(tr("Connection:"), checkRow);
+    form->addRow(m_auth);
+    m_checkRowLabel = new QLabel(tr("Connection:"));
+    form->addRow(m_checkRowLabel, checkRow);
     m_importRowLabel = new QLabel(tr("Data:"));
     form->addRow(m_importRowLabel, importRow);
 
@@ -328,9 +334,9 @@ void OverviewPage::refresh()
     const auto entry = m_manager->registry()->entry(m_id);
     if (!entry) {
         m_title->setText(tr("No deployment selected"));
-        for (QWidget *w : std::initializer_list<QWidget *>{m_startStop, m_loadBar, m_cancelLoad,
-                                                           m_authorize, m_keysBox, m_check, m_edit,
-                                                           m_remove, m_importRowLabel, m_import})
+        for (QWidget *w : std::initializer_list<QWidget *>{
+                 m_startStop, m_loadBar, m_cancelLoad, m_authorize, m_keysBox, m_check, m_edit,
+                 m_remove, m_importRowLabel, m_import, m_checkRowLabel, m_checkResult})
             w->setVisible(false);
         m_idLabel->clear();
         m_status->clear();
@@ -390,6 +396,8 @@ void OverviewPage::refresh()
     m_authorize->setVisible(current);
     // An embedded server's state says it all; a remote one is checked on demand.
     m_check->setVisible(!entry->isEmbedded());
+    m_checkRowLabel->setVisible(!entry->isEmbedded());
+    m_checkResult->setVisible(!entry->isEmbedded());
     m_check->setEnabled(current);
     const bool sendsKey = entry->isEmbedded() ? entry->requireApiKey : authorized;
     m_samples->setPlainText(

@@ -65,6 +65,7 @@ private:
     QProgressBar *m_loadBar;
     QPushButton *m_cancelLoad;
     QLabel *m_importRowLabel = nullptr;
+    QLabel *m_checkRowLabel = nullptr;
     QPushButton *m_import;
     QLineEdit *m_baseUrl;
     QLabel *m_auth;
