@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include <QUrl>
+
 namespace fhir::app {
 
 namespace {
@@ -19,6 +21,23 @@ QString optionValue(const QStringList &arguments, qsizetype *i, const QString &n
 bool isOption(const QString &argument, const QString &name)
 {
     return argument == name || argument.startsWith(name + QLatin1Char('='));
+}
+
+/// An origin as a browser writes it in the Origin header (RFC 6454 §6.1: scheme "://" host
+/// [":" port], lower case), or empty when `text` is not one. A wildcard is refused: the
+/// server's writes would be open to every web page the user visits.
+QString corsOrigin(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+        || url.host().isEmpty() || !url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment()
+        || (!url.path().isEmpty() && url.path() != QLatin1String("/")))
+        return {};
+    QString origin = scheme + QLatin1String("://") + url.host(QUrl::FullyEncoded).toLower();
+    if (url.port() != -1)
+        origin += QLatin1Char(':') + QString::number(url.port());
+    return origin;
 }
 
 /// Reads the options of `serve` and `import` into `out`; false with `out.error` set on a
@@ -52,6 +71,16 @@ bool parseOptions(const QStringList &arguments, Invocation &out, bool serve)
                 return false;
             }
             out.seedPatients = count;
+        } else if (serve && isOption(argument, QStringLiteral("--cors-origin"))) {
+            const QString origin
+                = corsOrigin(optionValue(arguments, &i, QStringLiteral("--cors-origin")));
+            if (origin.isEmpty()) {
+                out.error = QStringLiteral(
+                    "--cors-origin needs an origin such as http://localhost:3000 (scheme, host "
+                    "and port only; * is not allowed)");
+                return false;
+            }
+            out.corsOrigins.append(origin);
         } else if (serve && argument == QLatin1String("--no-auth")) {
             out.noAuth = true;
         } else if (serve && argument == QLatin1String("--new-key")) {
@@ -139,6 +168,7 @@ QString usageText()
         "                standard input) and print the result, one item a line; with --json,\n"
         "                one JSON array of {\"type\", \"value\"} items\n"
         "  serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]\n"
+        "        [--cors-origin ORIGIN]...\n"
         "                run the embedded FHIR server without a window, on 127.0.0.1:N\n"
         "                (default: a free port), with its data in DIR (default: the\n"
         "                \"serve\" deployment in the app's data folder). On the first start\n"
@@ -146,7 +176,9 @@ QString usageText()
         "                keys' hints, and --new-key makes another. Requests need the key\n"
         "                in an x-api-key header unless --no-auth. --seed-patients N loads N\n"
         "                synthetic patients first when the store is empty. One line per\n"
-        "                request on standard output; Ctrl+C stops it cleanly.\n"
+        "                request on standard output; Ctrl+C stops it cleanly. Web pages\n"
+        "                may call it cross-origin only from its own origin and each\n"
+        "                --cors-origin (e.g. http://localhost:3000).\n"
         "  import FILE... [--data DIR]\n"
         "                load FHIR JSON files (a resource, a Bundle or NDJSON) into the\n"
         "                store in DIR (default as for serve); a transaction Bundle loads\n"

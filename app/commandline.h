@@ -12,7 +12,8 @@ struct Invocation
         Gui, ///< no arguments: the desktop app
         Schema, ///< `schema PATH`: an element and its children, from the FHIR model
         FhirPath, ///< `fhirpath EXPR FILE [--json]`: evaluate FHIRPath over a JSON file
-        Serve, ///< `serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]`
+        Serve, ///< `serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]
+               ///< [--cors-origin ORIGIN]...`
         Import, ///< `import FILE... [--data DIR]`: load files into a deployment's store
         Help, ///< `--help`
         Version, ///< `--version`
@@ -26,6 +27,9 @@ struct Invocation
     bool noAuth = false; ///< `serve --no-auth`: the owner chose to serve without API keys
     int seedPatients = 0; ///< `serve --seed-patients N`
     bool newKey = false; ///< `serve --new-key`: mint an API key even when some exist
+    /// `serve --cors-origin ORIGIN`, repeatable: web apps allowed cross-origin requests
+    /// (scheme://host[:port], as browsers send it in Origin)
+    QStringList corsOrigins;
     QString error;
 };
 

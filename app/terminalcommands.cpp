@@ -96,7 +96,8 @@ public:
         : m_invocation(invocation)
         , m_deployment(std::move(model),
                        DeploymentSettings{u"serve"_s, u"fhir-portal serve"_s, std::move(folder),
-                                          invocation.port, !invocation.noAuth})
+                                          invocation.port, !invocation.noAuth,
+                                          invocation.corsOrigins})
     {
         connect(&m_signals, &TerminationSignals::received, this, &ServeSession::terminate);
         connect(&m_deployment, &Deployment::statusChanged, this, &ServeSession::statusChanged);
@@ -184,6 +185,9 @@ private:
             url, QDir::toNativeSeparators(m_deployment.settings().dataFolder));
         if (m_invocation.noAuth)
             text += u"Authentication: none (--no-auth): every request is accepted\n"_s;
+        if (!m_invocation.corsOrigins.isEmpty())
+            text += u"Cross-origin requests allowed from: %1\n"_s.arg(
+                m_invocation.corsOrigins.join(u", "_s));
         if (!m_existingKeys.isEmpty()) {
             text += u"API keys (their secrets were shown when they were made; --new-key makes "
                     "another):\n"_s;

@@ -50,6 +50,7 @@ protected:
         }
         {
             HttpListener listener(server->get());
+            listener.setAllowedOrigins(m_settings.corsOrigins);
             connect(&listener, &HttpListener::requestServed, this, &ServerThread::requestServed,
                     Qt::DirectConnection);
             auto port = listener.start(m_settings.port);

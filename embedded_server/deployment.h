@@ -26,6 +26,8 @@ struct DeploymentSettings
     QString dataFolder; ///< where fhir.sqlite lives; created when missing
     quint16 port = 0; ///< 0 picks a free port on each start
     bool requireApiKey = true; ///< false only when the owner explicitly chose no auth
+    /// Web origins allowed cross-origin requests besides the server's own (HttpListener).
+    QStringList corsOrigins = {};
 };
 
 /// One embedded FHIR server the app owns: its store, its listener on 127.0.0.1, its API keys.

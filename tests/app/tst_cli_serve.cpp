@@ -234,6 +234,37 @@ private Q_SLOTS:
         QCOMPARE(serve.stop(SIGTERM), 0);
     }
 
+    // A web app on an origin the owner named may call the server from a browser: its
+    // preflight is answered without a key; another origin's is refused (SECURITY.md).
+    void corsOriginFromTheCommandLine()
+    {
+        ServeProcess serve(
+            {u"--data"_s, data(), u"--no-auth"_s, u"--cors-origin"_s, u"http://localhost:3000"_s});
+        QVERIFY(serve.waitUntilServing());
+        QVERIFY(serve.out().contains("Cross-origin requests allowed from: http://localhost:3000"));
+        QNetworkAccessManager nam;
+        auto preflight = [&](const QByteArray &origin) {
+            QNetworkRequest request{QUrl(serve.url() + u"/Patient"_s)};
+            request.setRawHeader("Origin", origin);
+            request.setRawHeader("Access-Control-Request-Method", "POST");
+            request.setRawHeader("Access-Control-Request-Headers", "content-type");
+            QNetworkReply *reply = nam.sendCustomRequest(request, "OPTIONS");
+            QEventLoop loop;
+            QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+            loop.exec();
+            reply->deleteLater();
+            return std::pair{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                             reply->rawHeader("Access-Control-Allow-Origin")};
+        };
+        const auto allowed = preflight("http://localhost:3000");
+        QCOMPARE(allowed.first, 204);
+        QCOMPARE(allowed.second, QByteArray("http://localhost:3000"));
+        const auto refused = preflight("http://evil.example");
+        QCOMPARE(refused.first, 403);
+        QVERIFY(refused.second.isEmpty());
+        QCOMPARE(serve.stop(SIGTERM), 0);
+    }
+
     void seedsAnEmptyStoreOnly()
     {
         {

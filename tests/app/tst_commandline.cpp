@@ -117,13 +117,46 @@ private Q_SLOTS:
         QTEST(invocation.newKey, "newKey");
     }
 
+    // Origins as browsers send them (RFC 6454 §6.1); a wildcard or a URL with a path is not one.
+    void corsOrigins_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QStringList>("origins"); // empty: refused
+        QTest::newRow("one") << QStringList{u"--cors-origin"_s, u"http://localhost:3000"_s}
+                             << QStringList{u"http://localhost:3000"_s};
+        QTest::newRow("two, lower-cased")
+            << QStringList{u"--cors-origin=HTTPS://App.Example"_s, u"--cors-origin"_s,
+                           u"http://127.0.0.1:8080/"_s}
+            << QStringList{u"https://app.example"_s, u"http://127.0.0.1:8080"_s};
+        QTest::newRow("wildcard") << QStringList{u"--cors-origin"_s, u"*"_s} << QStringList{};
+        QTest::newRow("path") << QStringList{u"--cors-origin"_s, u"http://a.example/app"_s}
+                              << QStringList{};
+        QTest::newRow("no scheme")
+            << QStringList{u"--cors-origin"_s, u"localhost:3000"_s} << QStringList{};
+        QTest::newRow("file scheme")
+            << QStringList{u"--cors-origin"_s, u"file:///tmp"_s} << QStringList{};
+        QTest::newRow("missing") << QStringList{u"--cors-origin"_s} << QStringList{};
+    }
+    void corsOrigins()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QStringList, origins);
+        const Invocation invocation = parseCommandLine(QStringList{u"serve"_s} + arguments);
+        QCOMPARE(invocation.mode,
+                 origins.isEmpty() ? Invocation::Mode::Invalid : Invocation::Mode::Serve);
+        if (origins.isEmpty())
+            QVERIFY(invocation.error.contains(u"--cors-origin"_s));
+        else
+            QCOMPARE(invocation.corsOrigins, origins);
+    }
+
     void usageNamesEveryCommand()
     {
         const QString usage = usageText();
         for (const char *word :
              {"schema PATH", "fhirpath EXPR FILE [--json]", "--version", "--help",
               "serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]",
-              "import FILE... [--data DIR]"})
+              "[--cors-origin ORIGIN]...", "import FILE... [--data DIR]"})
             QVERIFY2(usage.contains(QLatin1String(word)), word);
     }
 };
