@@ -120,6 +120,83 @@ DELETE FROM idx_reference;
 DELETE FROM idx_uri;
 INSERT OR IGNORE INTO index_pending (pk) SELECT pk FROM resource WHERE deleted = 0;
 )sql",
+    // 5 (clustered search index): each index table becomes a WITHOUT ROWID table keyed by
+    // the resource first, so that the rows of one resource are stored together and the
+    // per-resource index (idx_*_pk) is gone: one b-tree less to write per index row. `n`
+    // numbers a resource's rows (two rows may hold the same values); rows kept from schema 4
+    // take their old rowid, unique per table. The tables are converted in place: new table,
+    // copy, drop the old one (with its indexes), rename, value indexes again.
+    R"sql(
+CREATE TABLE idx_string_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    norm TEXT NOT NULL, exact TEXT NOT NULL,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_string_new (pk, param, n, norm, exact)
+    SELECT pk, param, rowid, norm, exact FROM idx_string;
+DROP TABLE idx_string;
+ALTER TABLE idx_string_new RENAME TO idx_string;
+CREATE INDEX idx_string_value ON idx_string (param, norm);
+CREATE TABLE idx_token_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    system TEXT, code TEXT, text TEXT,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_token_new (pk, param, n, system, code, text)
+    SELECT pk, param, rowid, system, code, text FROM idx_token;
+DROP TABLE idx_token;
+ALTER TABLE idx_token_new RENAME TO idx_token;
+CREATE INDEX idx_token_value ON idx_token (param, code, system);
+CREATE TABLE idx_date_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    low INTEGER NOT NULL, high INTEGER NOT NULL,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_date_new (pk, param, n, low, high)
+    SELECT pk, param, rowid, low, high FROM idx_date;
+DROP TABLE idx_date;
+ALTER TABLE idx_date_new RENAME TO idx_date;
+CREATE INDEX idx_date_value ON idx_date (param, low);
+CREATE TABLE idx_number_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    value REAL NOT NULL,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_number_new (pk, param, n, value)
+    SELECT pk, param, rowid, value FROM idx_number;
+DROP TABLE idx_number;
+ALTER TABLE idx_number_new RENAME TO idx_number;
+CREATE INDEX idx_number_value ON idx_number (param, value);
+CREATE TABLE idx_quantity_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    value REAL NOT NULL, system TEXT, code TEXT, unit TEXT,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_quantity_new (pk, param, n, value, system, code, unit)
+    SELECT pk, param, rowid, value, system, code, unit FROM idx_quantity;
+DROP TABLE idx_quantity;
+ALTER TABLE idx_quantity_new RENAME TO idx_quantity;
+CREATE INDEX idx_quantity_value ON idx_quantity (param, value);
+CREATE TABLE idx_reference_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    target_type TEXT, target_id TEXT, url TEXT,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_reference_new (pk, param, n, target_type, target_id, url)
+    SELECT pk, param, rowid, target_type, target_id, url FROM idx_reference;
+DROP TABLE idx_reference;
+ALTER TABLE idx_reference_new RENAME TO idx_reference;
+CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type, param);
+CREATE INDEX idx_reference_url ON idx_reference (url) WHERE url IS NOT NULL;
+CREATE TABLE idx_uri_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    uri TEXT NOT NULL,
+    PRIMARY KEY (pk, param, n)) WITHOUT ROWID;
+INSERT INTO idx_uri_new (pk, param, n, uri)
+    SELECT pk, param, rowid, uri FROM idx_uri;
+DROP TABLE idx_uri;
+ALTER TABLE idx_uri_new RENAME TO idx_uri;
+CREATE INDEX idx_uri_value ON idx_uri (param, uri);
+CREATE TABLE idx_composite_new (pk INTEGER NOT NULL, param INTEGER NOT NULL, n INTEGER NOT NULL,
+    grp INTEGER NOT NULL, part INTEGER NOT NULL, system TEXT, code TEXT, text TEXT, value REAL,
+    unit TEXT, low INTEGER, high INTEGER, norm TEXT, exact TEXT, target_type TEXT, target_id TEXT,
+    url TEXT, uri TEXT,
+    PRIMARY KEY (pk, param, grp, part, n)) WITHOUT ROWID;
+INSERT INTO idx_composite_new (pk, param, n, grp, part, system, code, text, value, unit, low,
+    high, norm, exact, target_type, target_id, url, uri)
+    SELECT pk, param, rowid, grp, part, system, code, text, value, unit, low, high, norm, exact,
+    target_type, target_id, url, uri FROM idx_composite;
+DROP TABLE idx_composite;
+ALTER TABLE idx_composite_new RENAME TO idx_composite;
+CREATE INDEX idx_composite_value ON idx_composite (param, part, code);
+)sql",
 };
 static_assert(std::size(migrations) == Store::SchemaVersion);
 

@@ -63,7 +63,9 @@ struct Page
 /// `idx_quantity`, `idx_reference`, `idx_uri`) keyed by `resource.pk`; the indexer in
 /// search/ fills them, and `index_pending` lists resources still to index. Schema 4 adds
 /// `idx_composite`, the components of composite parameters, grouped by the element they were
-/// read from.
+/// read from. Schema 5 makes the index tables WITHOUT ROWID tables keyed by (pk, param, n), `n`
+/// numbering a resource's rows: a resource's rows are stored together, with no per-resource
+/// index to write beside them.
 ///
 /// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
 /// other connections run beside a writer).
@@ -77,7 +79,7 @@ class Store
 {
 public:
     /// The schema version this build writes; open() migrates older databases up to it.
-    static constexpr int SchemaVersion = 4;
+    static constexpr int SchemaVersion = 5;
     static QString fileName() { return QStringLiteral("fhir.sqlite"); }
 
     /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database

@@ -50,36 +50,38 @@ const std::array<const char *, TableCount + 1> tableNames
        "idx_quantity", "idx_reference", "idx_uri",  "idx_composite"};
 
 // QByteArrayLiteral: the statement cache is keyed by the SQL text; no allocation per row.
+// ?3 is `n`, the row's number within its resource (the tables' keys are (pk, param, n)).
 const std::array<QByteArray, TableCount> insertSql = {
-    QByteArrayLiteral("INSERT INTO idx_string (pk, param, norm, exact) VALUES (?1, ?2, ?3, ?4)"),
     QByteArrayLiteral(
-        "INSERT INTO idx_token (pk, param, system, code, text) VALUES (?1, ?2, ?3, ?4, ?5)"),
-    QByteArrayLiteral("INSERT INTO idx_date (pk, param, low, high) VALUES (?1, ?2, ?3, ?4)"),
-    QByteArrayLiteral("INSERT INTO idx_number (pk, param, value) VALUES (?1, ?2, ?3)"),
-    QByteArrayLiteral("INSERT INTO idx_quantity (pk, param, value, system, code, unit)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-    QByteArrayLiteral("INSERT INTO idx_reference (pk, param, target_type, target_id, url)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
-    QByteArrayLiteral("INSERT INTO idx_uri (pk, param, uri) VALUES (?1, ?2, ?3)"),
+        "INSERT INTO idx_string (pk, param, n, norm, exact) VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral(
+        "INSERT INTO idx_token (pk, param, n, system, code, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_date (pk, param, n, low, high) VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral("INSERT INTO idx_number (pk, param, n, value) VALUES (?1, ?2, ?3, ?4)"),
+    QByteArrayLiteral("INSERT INTO idx_quantity (pk, param, n, value, system, code, unit) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    QByteArrayLiteral("INSERT INTO idx_reference (pk, param, n, target_type, target_id, url) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_uri (pk, param, n, uri) VALUES (?1, ?2, ?3, ?4)"),
 };
 
 // A component of a composite parameter: the same values in the same columns, in idx_composite,
 // with the element group and the component's position last.
 const std::array<QByteArray, TableCount> compositeInsertSql = {
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, norm, exact, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, system, code, text, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, low, high, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, value, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, value, system, code, unit, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, target_type, target_id, url, grp,"
-                      " part) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
-    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, uri, grp, part)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, norm, exact, grp, part) VALUES "
+                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, system, code, text, grp, part) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, low, high, grp, part) VALUES (?1, "
+                      "?2, ?3, ?4, ?5, ?6, ?7)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, value, grp, part) VALUES (?1, ?2, "
+                      "?3, ?4, ?5, ?6)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, value, system, code, unit, grp, "
+                      "part) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+    QByteArrayLiteral("INSERT INTO idx_composite (pk, param, n, target_type, target_id, url, grp, "
+                      "part) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"),
+    QByteArrayLiteral(
+        "INSERT INTO idx_composite (pk, param, n, uri, grp, part) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
 };
 
 QString text(const json &object, const char *key)
@@ -200,7 +202,8 @@ struct Indexer::Private
 
     Result<bool> registerParams();
     Result<bool> indexPending();
-    Result<bool> write(const StoredVersion &version, const json &resource);
+    /// `replace`: the resource may have rows already, whatever its version (indexed again).
+    Result<bool> write(const StoredVersion &version, const json &resource, bool replace = false);
     void indexComposite(RowWriter &out, const IndexedParam &param,
                         const fhirpath::Collection &elements, const json &resource);
 };
@@ -307,7 +310,7 @@ Result<bool> Indexer::Private::indexPending()
                     = json::parse(v.content.constData(), v.content.constData() + v.content.size(),
                                   nullptr, false);
                 if (resource.is_object()) {
-                    if (auto ok = write(v, resource); !ok)
+                    if (auto ok = write(v, resource, true); !ok)
                         return ok;
                 }
             }
@@ -393,7 +396,8 @@ public:
         Statement &s = stmt.value();
         s.bind(1, m_pk);
         s.bind(2, param);
-        int index = 3;
+        s.bind(3, m_next++);
+        int index = 4;
         (s.bind(index++, values), ...);
         if (m_component) {
             s.bind(index++, m_component->first);
@@ -406,6 +410,7 @@ public:
 private:
     Store &m_store;
     qint64 m_pk;
+    qint64 m_next = 0; // the next row's `n`: numbers the rows of the resource
     QString m_error;
     std::optional<std::pair<qint64, qint64>> m_component; // group and part
 };
@@ -567,12 +572,13 @@ void indexItem(RowWriter &out, SearchParamType kind, qint64 id, const Item &item
 
 } // namespace
 
-Result<bool> Indexer::Private::write(const StoredVersion &version, const json &resource)
+Result<bool> Indexer::Private::write(const StoredVersion &version, const json &resource,
+                                     bool replace)
 {
     if (version.pk <= 0)
         return Error{u"cannot index %1/%2: no resource row"_s.arg(version.type, version.id)};
     // Version 1 is the first write of a resource: it has no rows to replace.
-    if (version.version > 1) {
+    if (version.version > 1 || replace) {
         for (const char *table : tableNames) {
             auto del = store.prepare(QByteArray("DELETE FROM ") + table + " WHERE pk = ?1");
             if (!del)

@@ -965,9 +965,12 @@ Result<ResultOptions> SearchEngine::resultOptions(const QStringList &types,
                         return badValue(name,
                                         u"%1 is a %2 parameter: it cannot sort"_s.arg(
                                             key, schema::searchParamTypeName(p->definition->type)));
+                    // +s.param: SQLite would otherwise read the value index (param, ...) from
+                    // the parameter's first row for each resource; the key (pk, ...) finds the
+                    // resource's few rows.
                     order += "(SELECT " + QByteArray(descending ? "MAX" : "MIN") + "(s." + column
                         + ") FROM " + tableOf(p->definition->type)
-                        + " s WHERE s.pk = r.pk AND s.param = ?)" + direction;
+                        + " s WHERE s.pk = r.pk AND +s.param = ?)" + direction;
                     out.orderValues.append(p->id);
                 }
             }

@@ -53,6 +53,99 @@ private:
         QVERIFY(loadClinic(*m_server));
     }
 
+    QString dbPath() const { return m_dir->path() + u"/fhir.sqlite"_s; }
+
+    // Runs SQL on the closed store's file; false (with a warning) when it fails.
+    bool exec(const char *sql) const
+    {
+        sqlite3 *db = nullptr;
+        const QByteArray path = dbPath().toUtf8();
+        bool ok = sqlite3_open(path.constData(), &db) == SQLITE_OK;
+        char *error = nullptr;
+        ok = ok && sqlite3_exec(db, sql, nullptr, nullptr, &error) == SQLITE_OK;
+        if (error)
+            qWarning("%s", error);
+        sqlite3_free(error);
+        sqlite3_close(db);
+        return ok;
+    }
+
+    // The search index tables as schema 3 and 4 had them (rowid tables, a per-resource index),
+    // their rows kept: a closed store of schema 5 made to look like schema 4.
+    bool indexTablesAsSchema4() const
+    {
+        return exec(R"sql(
+CREATE TABLE s4_string (pk INTEGER NOT NULL, param INTEGER NOT NULL, norm TEXT NOT NULL,
+    exact TEXT NOT NULL);
+CREATE TABLE s4_token (pk INTEGER NOT NULL, param INTEGER NOT NULL, system TEXT, code TEXT,
+    text TEXT);
+CREATE TABLE s4_date (pk INTEGER NOT NULL, param INTEGER NOT NULL, low INTEGER NOT NULL,
+    high INTEGER NOT NULL);
+CREATE TABLE s4_number (pk INTEGER NOT NULL, param INTEGER NOT NULL, value REAL NOT NULL);
+CREATE TABLE s4_quantity (pk INTEGER NOT NULL, param INTEGER NOT NULL, value REAL NOT NULL,
+    system TEXT, code TEXT, unit TEXT);
+CREATE TABLE s4_reference (pk INTEGER NOT NULL, param INTEGER NOT NULL, target_type TEXT,
+    target_id TEXT, url TEXT);
+CREATE TABLE s4_uri (pk INTEGER NOT NULL, param INTEGER NOT NULL, uri TEXT NOT NULL);
+CREATE TABLE s4_composite (pk INTEGER NOT NULL, param INTEGER NOT NULL, grp INTEGER NOT NULL,
+    part INTEGER NOT NULL, system TEXT, code TEXT, text TEXT, value REAL, unit TEXT,
+    low INTEGER, high INTEGER, norm TEXT, exact TEXT, target_type TEXT, target_id TEXT, url TEXT,
+    uri TEXT);
+INSERT INTO s4_string SELECT pk, param, norm, exact FROM idx_string;
+INSERT INTO s4_token SELECT pk, param, system, code, text FROM idx_token;
+INSERT INTO s4_date SELECT pk, param, low, high FROM idx_date;
+INSERT INTO s4_number SELECT pk, param, value FROM idx_number;
+INSERT INTO s4_quantity SELECT pk, param, value, system, code, unit FROM idx_quantity;
+INSERT INTO s4_reference SELECT pk, param, target_type, target_id, url FROM idx_reference;
+INSERT INTO s4_uri SELECT pk, param, uri FROM idx_uri;
+INSERT INTO s4_composite SELECT pk, param, grp, part, system, code, text, value, unit, low,
+    high, norm, exact, target_type, target_id, url, uri FROM idx_composite;
+DROP TABLE idx_string; DROP TABLE idx_token; DROP TABLE idx_date; DROP TABLE idx_number;
+DROP TABLE idx_quantity; DROP TABLE idx_reference; DROP TABLE idx_uri; DROP TABLE idx_composite;
+ALTER TABLE s4_string RENAME TO idx_string;
+ALTER TABLE s4_token RENAME TO idx_token;
+ALTER TABLE s4_date RENAME TO idx_date;
+ALTER TABLE s4_number RENAME TO idx_number;
+ALTER TABLE s4_quantity RENAME TO idx_quantity;
+ALTER TABLE s4_reference RENAME TO idx_reference;
+ALTER TABLE s4_uri RENAME TO idx_uri;
+ALTER TABLE s4_composite RENAME TO idx_composite;
+CREATE INDEX idx_string_value ON idx_string (param, norm);
+CREATE INDEX idx_string_pk ON idx_string (pk, param);
+CREATE INDEX idx_token_value ON idx_token (param, code, system);
+CREATE INDEX idx_token_pk ON idx_token (pk, param);
+CREATE INDEX idx_date_value ON idx_date (param, low);
+CREATE INDEX idx_date_pk ON idx_date (pk, param);
+CREATE INDEX idx_number_value ON idx_number (param, value);
+CREATE INDEX idx_number_pk ON idx_number (pk, param);
+CREATE INDEX idx_quantity_value ON idx_quantity (param, value);
+CREATE INDEX idx_quantity_pk ON idx_quantity (pk, param);
+CREATE INDEX idx_reference_target ON idx_reference (target_id, target_type, param);
+CREATE INDEX idx_reference_url ON idx_reference (url) WHERE url IS NOT NULL;
+CREATE INDEX idx_reference_pk ON idx_reference (pk, param);
+CREATE INDEX idx_uri_value ON idx_uri (param, uri);
+CREATE INDEX idx_uri_pk ON idx_uri (pk, param);
+CREATE INDEX idx_composite_value ON idx_composite (param, part, code);
+CREATE INDEX idx_composite_pk ON idx_composite (pk, param, grp, part);
+PRAGMA user_version = 4;
+)sql");
+    }
+
+    qint64 count(const char *sql) const
+    {
+        sqlite3 *db = nullptr;
+        const QByteArray path = dbPath().toUtf8();
+        sqlite3_open(path.constData(), &db);
+        sqlite3_stmt *stmt = nullptr;
+        qint64 value = -1;
+        if (sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK
+            && sqlite3_step(stmt) == SQLITE_ROW)
+            value = sqlite3_column_int64(stmt, 0);
+        sqlite3_finalize(stmt);
+        sqlite3_close(db);
+        return value;
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -677,34 +770,72 @@ private Q_SLOTS:
     {
         fresh();
         m_server.reset();
-        const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
-        auto tokenRows = [&] {
-            sqlite3 *db = nullptr;
-            sqlite3_open(path.constData(), &db);
-            sqlite3_stmt *stmt = nullptr;
-            sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM idx_token", -1, &stmt, nullptr);
-            sqlite3_step(stmt);
-            const qint64 rows = sqlite3_column_int64(stmt, 0);
-            sqlite3_finalize(stmt);
-            sqlite3_close(db);
-            return rows;
-        };
-        const qint64 before = tokenRows();
+        const qint64 before = count("SELECT COUNT(*) FROM idx_token");
         QVERIFY(before > 0);
-        {
-            sqlite3 *db = nullptr;
-            QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
-            QCOMPARE(sqlite3_exec(db, "DROP TABLE idx_composite; PRAGMA user_version = 3;", nullptr,
-                                  nullptr, nullptr),
-                     SQLITE_OK);
-            sqlite3_close(db);
-        }
+        QVERIFY(indexTablesAsSchema4());
+        QVERIFY(exec("DROP TABLE idx_composite; PRAGMA user_version = 3;"));
         open();
         QCOMPARE(ids(get(u"/Observation?component-code-value-quantity=8480-6$120"_s)),
                  QStringList{u"bp"_s});
         m_server.reset();
-        QCOMPARE(tokenRows(), before);
+        QCOMPARE(count("SELECT COUNT(*) FROM idx_token"), before);
         open();
+    }
+
+    // Schema 5 makes the index tables WITHOUT ROWID tables keyed by resource: a schema 4
+    // database is converted in place, its rows kept (not indexed again), and every search of
+    // each parameter type finds what it found before. Writes after it replace the kept rows.
+    void schema4IndexClusteredOnOpen()
+    {
+        fresh();
+        const QStringList queries = {
+            u"Patient?name=chal"_s,
+            u"Patient?family:exact=Chalmers"_s,
+            u"Patient?identifier=http://x|123"_s,
+            u"Observation?code:text=heart"_s,
+            u"Patient?telecom:missing=true"_s,
+            u"Patient?birthdate=ge1975&birthdate=lt1985"_s,
+            u"Observation?date=ge2024-03-03"_s,
+            u"RiskAssessment?probability=gt0.5"_s,
+            u"Observation?value-quantity=gt70|http://unitsofmeasure.org|/min"_s,
+            u"Observation?subject:Patient.name=chal"_s,
+            u"Patient?_has:Observation:patient:code=8867-4"_s,
+            u"ValueSet?url:below=http://example.org/fhir"_s,
+            u"Observation?component-code-value-quantity=8480-6$gt100"_s,
+            u"Observation?code-value-quantity=8867-4$72,8310-5$37.5"_s,
+            u"Patient?_sort=-birthdate"_s,
+        };
+        QList<QStringList> before;
+        for (const QString &query : queries)
+            before.append(ids(get(u'/' + query)));
+        m_server.reset();
+        const qint64 rows = count("SELECT COUNT(*) FROM idx_token");
+        QVERIFY(rows > 0);
+        QVERIFY(indexTablesAsSchema4());
+        QCOMPARE(count("SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'idx_%_pk'"), 8);
+
+        open();
+        QCOMPARE(*m_server->store().userVersion(), fhir::server::Store::SchemaVersion);
+        for (qsizetype i = 0; i < queries.size(); ++i)
+            QCOMPARE(ids(get(u'/' + queries[i])), before[i]);
+        m_server.reset();
+        QCOMPARE(count("SELECT COUNT(*) FROM idx_token"), rows); // kept, not indexed again
+        QCOMPARE(count("SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'idx_%_pk'"), 0);
+        QCOMPARE(count("SELECT COUNT(*) FROM sqlite_schema WHERE name LIKE 'idx_%'"
+                       " AND type = 'table' AND sql LIKE '%WITHOUT ROWID'"),
+                 8);
+        QCOMPARE(count("SELECT COUNT(*) FROM index_pending"), 0);
+
+        // A resource whose rows came from schema 4 is written again: its rows are replaced.
+        open();
+        const Json p1 = get(u"/Patient/p1"_s);
+        Json changed = p1;
+        changed["gender"] = "female";
+        QCOMPARE(call("PUT", u"/Patient/p1"_s, QByteArray::fromStdString(changed.dump())).status,
+                 200);
+        QCOMPARE(ids(get(u"/Patient?gender=male"_s)), QStringList{u"p3"_s});
+        QCOMPARE(ids(get(u"/Patient?gender=female"_s)), (QStringList{u"p1"_s, u"p2"_s}));
+        QCOMPARE(ids(get(u"/Patient?name=chal"_s)), QStringList{u"p1"_s});
     }
 };
 
