@@ -616,17 +616,25 @@ void Indexer::Private::indexComposite(RowWriter &out, const IndexedParam &param,
 {
     // Each element the composite's expression reaches (the Observation, one of its
     // components) is a group: a search matches the components' values within one group.
+    // A search names every component (search.html#composite), so a group lacking one (an
+    // Observation with a valueQuantity for code-value-concept) can never match: no rows.
     qint64 group = 0;
+    QList<fhirpath::Collection> parts(param.components.size());
     for (const Item &element : elements) {
-        for (qsizetype part = 0; part < param.components.size(); ++part) {
+        bool complete = true;
+        for (qsizetype part = 0; part < param.components.size() && complete; ++part) {
             const auto &expression = param.components[part];
-            if (!expression)
-                continue;
-            auto values = expression->evaluate(fhirpath::Collection{element}, resource, env);
-            if (!values)
-                continue;
+            auto values = expression
+                ? expression->evaluate(fhirpath::Collection{element}, resource, env)
+                : Result<fhirpath::Collection>(fhirpath::Collection{});
+            complete = values && !values->isEmpty();
+            parts[part] = complete ? std::move(*values) : fhirpath::Collection{};
+        }
+        if (!complete)
+            continue;
+        for (qsizetype part = 0; part < param.components.size(); ++part) {
             out.setComponent(group, part);
-            for (const Item &value : *values)
+            for (const Item &value : std::as_const(parts[part]))
                 indexItem(out, param.definition->components[part].type, param.id, value,
                           [this](const QString &t) { return stubs.contains(t); });
         }
