@@ -112,7 +112,8 @@ int main(int argc, char **argv)
             return 1;
         }
         const auto report
-            = fhir::server::loadSynthetic(**server, fhir::synthetic::Generator(options));
+            = fhir::server::loadSynthetic(**server, fhir::synthetic::Generator(options), {},
+                                          nullptr, int(option("--per-transaction", 10)));
         if (!report) {
             std::fprintf(stderr, "%s\n", qPrintable(report.error()));
             return 1;
