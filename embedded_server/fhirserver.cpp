@@ -3,6 +3,7 @@
 #include "auth/apikeygate.h"
 #include "auth/apikeys.h"
 #include "operationoutcome.h"
+#include "orderedjsonreader.h"
 #include "patch/fhirpathpatch.h"
 #include "patch/jsonpatch.h"
 #include "search/indexer.h"
@@ -414,6 +415,8 @@ struct FhirServer::Private
     /// The parameters of a search: the query, and for POST _search the form body too.
     Result<QList<QPair<QString, QString>>> searchParams(const Context &ctx, bool post) const;
     Response bundle(const Context &ctx);
+    /// The batch-response or transaction-response Bundle of the entries' results.
+    QByteArray responseBundle(bool transaction, const QList<Response> &results) const;
     /// Patient/[id]/$everything: the patient and its compartment, paged; Patient/$everything
     /// (an empty id): every patient and their compartments.
     Response everything(const Context &ctx, const QString &id);
@@ -613,13 +616,17 @@ Failure FhirServer::Private::parseResource(const Request &request, const QString
 {
     if (auto failure = checkBody(request))
         return failure;
-    if (!nestingWithin(request.body, options.maxJsonDepth))
+    switch (readOrderedJson(request.body.constData(),
+                            request.body.constData() + request.body.size(), options.maxJsonDepth,
+                            resource)) {
+    case JsonReadStatus::Ok:
+        break;
+    case JsonReadStatus::TooDeep:
         return makeError(ErrorKind::Invalid,
                          u"the JSON nests deeper than %1 levels"_s.arg(options.maxJsonDepth));
-    resource = Json::parse(request.body.constData(), request.body.constData() + request.body.size(),
-                           nullptr, false);
-    if (resource.is_discarded())
+    case JsonReadStatus::Malformed:
         return makeError(ErrorKind::Invalid, u"the request body is not valid JSON"_s);
+    }
     if (auto failure = checkResource(resource, type))
         return failure;
     return content == Content::Validate ? validate(resource, type) : Failure();
@@ -2046,41 +2053,73 @@ Response FhirServer::Private::bundle(const Context &ctx)
             return internal(ok.error());
     }
 
-    Json out = Json::array();
-    for (qsizetype i = 0; i < items.size(); ++i) {
+    return json(ctx, 200, responseBundle(transaction, results));
+}
+
+QByteArray FhirServer::Private::responseBundle(bool transaction,
+                                               const QList<Response> &results) const
+{
+    // The entries' bodies are JSON this server has just written; they are spliced in as they
+    // are, which for a large transaction saves parsing and writing back megabytes of it.
+    const auto isObject = [](const QByteArray &body) {
+        return body.startsWith('{') && body.endsWith('}');
+    };
+    const auto quoted = [](const std::string &text) {
+        return QByteArray::fromStdString(Json(text).dump());
+    };
+    qsizetype size = 256;
+    for (const Response &r : results)
+        size += r.body.size() + 256;
+    QByteArray out;
+    out.reserve(size);
+    out += R"({"resourceType":"Bundle","id":")";
+    out += QUuid::createUuid().toByteArray(QUuid::WithoutBraces);
+    out += R"(","meta":{"lastUpdated":")";
+    out += instant(clock()).toLatin1();
+    out += R"("},"type":")";
+    out += transaction ? "transaction-response" : "batch-response";
+    out += R"(","link":[{"relation":"self","url":)";
+    out += quoted(options.baseUrl.toStdString());
+    out += "}]";
+    if (!results.isEmpty())
+        out += R"(,"entry":[)";
+    for (qsizetype i = 0; i < results.size(); ++i) {
         const Response &r = results[i];
-        Json entry = Json::object();
-        QString location = QString::fromUtf8(r.header("Location"));
+        if (i > 0)
+            out += ',';
+        out += '{';
+        const QByteArray location = r.header("Location");
         if (!location.isEmpty()) {
-            const qsizetype history = location.indexOf(u"/_history/"_s);
-            entry["fullUrl"] = (history < 0 ? location : location.left(history)).toStdString();
+            const qsizetype history = location.indexOf("/_history/");
+            out += R"("fullUrl":)";
+            out += quoted((history < 0 ? location : location.left(history)).toStdString());
+            out += ',';
         }
-        Json body = r.body.isEmpty() ? Json() : Json::parse(r.body.toStdString(), nullptr, false);
-        if (r.status < 400 && body.is_object())
-            entry["resource"] = body;
-        Json response = Json::object();
-        response["status"]
-            = QByteArray(QByteArray::number(r.status) + ' ' + reasonPhrase(r.status)).toStdString();
+        const bool hasBody = isObject(r.body);
+        if (r.status < 400 && hasBody) {
+            out += R"("resource":)";
+            out += r.body;
+            out += ',';
+        }
+        out += R"("response":{"status":")";
+        out += QByteArray::number(r.status) + ' ' + reasonPhrase(r.status);
+        out += '"';
         if (!location.isEmpty())
-            response["location"] = location.toStdString();
+            out += R"(,"location":)" + quoted(location.toStdString());
         if (const QByteArray tag = r.header("ETag"); !tag.isEmpty())
-            response["etag"] = tag.toStdString();
+            out += R"(,"etag":)" + quoted(tag.toStdString());
         if (const QByteArray modified = r.header("Last-Modified"); !modified.isEmpty())
-            response["lastModified"] = isoFromHttpDate(modified);
-        if (r.status >= 400 && body.is_object())
-            response["outcome"] = body;
-        entry["response"] = std::move(response);
-        out.push_back(std::move(entry));
+            out += R"(,"lastModified":)" + quoted(isoFromHttpDate(modified));
+        if (r.status >= 400 && hasBody) {
+            out += R"(,"outcome":)";
+            out += r.body;
+        }
+        out += "}}";
     }
-    Json result = Json::object();
-    result["resourceType"] = "Bundle";
-    result["id"] = QUuid::createUuid().toString(QUuid::WithoutBraces).toStdString();
-    result["meta"] = {{"lastUpdated", instant(clock()).toStdString()}};
-    result["type"] = transaction ? "transaction-response" : "batch-response";
-    result["link"] = Json::array({{{"relation", "self"}, {"url", options.baseUrl.toStdString()}}});
-    if (!out.empty())
-        result["entry"] = std::move(out);
-    return json(ctx, 200, result);
+    if (!results.isEmpty())
+        out += ']';
+    out += '}';
+    return out;
 }
 
 } // namespace fhir::server

@@ -364,8 +364,17 @@ Result<std::unique_ptr<Store>> Store::open(const QString &folder)
     std::unique_ptr<Store> store(new Store);
     store->d->path = QDir(folder).filePath(fileName());
     // walwritevfs.h: the default VFS, with a commit's WAL frames written in a few large writes.
+    // A connection is only ever used by one thread at a time (each server and each load has
+    // its own), so SQLite's per-call mutexes are not needed, nor its allocation statistics,
+    // which take a global mutex on every allocation. The latter can only be configured before
+    // SQLite initializes itself, which its first use in the process does.
+    static const bool configured = [] {
+        return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    }();
+    Q_UNUSED(configured);
     const int rc = sqlite3_open_v2(store->d->path.toUtf8().constData(), &store->d->db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, walWriteVfsName());
+                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                   walWriteVfsName());
     if (rc != SQLITE_OK) {
         const QString message = store->d->db
             ? sqliteError(store->d->db, u"cannot open %1"_s.arg(store->d->path))
