@@ -52,19 +52,26 @@ std::optional<ServerError> ApiKeyGate::check(const Request &request)
 
 nlohmann::ordered_json ApiKeyGate::capabilitySecurity(bool required)
 {
+    // The HTTP listener answers CORS (preflights, Access-Control-Allow-Origin) for the
+    // server's own origins and those its owner allows; other origins are refused.
+    static const char *const corsText
+        = " Browsers may call it from its own origin and from origins its owner allows "
+          "(fhir-portal serve --cors-origin).";
     // R4 has no restful-security-service code for API keys, so the service is text only.
     if (!required) {
-        return {{"cors", false},
+        return {{"cors", true},
                 {"description",
-                 "No authentication: the owner started this server without "
-                 "API keys."}};
+                 std::string("No authentication: the owner started this server without "
+                             "API keys.")
+                     + corsText}};
     }
-    return {{"cors", false},
+    return {{"cors", true},
             {"service", nlohmann::ordered_json::array({{{"text", "API key"}}})},
             {"description",
-             "Send an API key of this server in the x-api-key header with every "
-             "request; only GET [base]/metadata is public. A request without a "
-             "valid key gets 401 Unauthorized."}};
+             std::string("Send an API key of this server in the x-api-key header with every "
+                         "request; only GET [base]/metadata is public. A request without a "
+                         "valid key gets 401 Unauthorized.")
+                 + corsText}};
 }
 
 } // namespace fhir::server

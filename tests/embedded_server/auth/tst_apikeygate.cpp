@@ -169,6 +169,8 @@ private Q_SLOTS:
         const Json security = cs["rest"][0]["security"];
         QCOMPARE(security["service"][0].value("text", ""), std::string("API key"));
         QVERIFY(security.value("description", "").find("x-api-key") != std::string::npos);
+        // The listener answers CORS for the allowed origins (tst_httplistener::cors).
+        QCOMPARE(security.value("cors", false), true);
     }
 
     void serverWithoutAuthIsOpen()
@@ -184,6 +186,7 @@ private Q_SLOTS:
         QCOMPARE(call("GET", u"/Patient/p1"_s, Key::Wrong).status, 200);
         const Json cs = parse(call("GET", u"/metadata"_s, Key::None).body);
         QVERIFY(!cs["rest"][0]["security"].contains("service"));
+        QCOMPARE(cs["rest"][0]["security"].value("cors", false), true);
     }
 
     void overHttp_data()
