@@ -956,7 +956,9 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                      {"documentation",
                       "GET Patient/[id]/$everything: the patient and every "
                       "resource of its compartment; GET Patient/$everything: every patient "
-                      "and their compartments, each resource once; _count, _offset, _since"}});
+                      "and their compartments, each resource once. Parameters: start and end "
+                      "(care dates, by the clinical-date search parameter), _since, _type, "
+                      "_count, _offset"}});
             }
             resource["operation"] = std::move(operations);
             resources.push_back(std::move(resource));
@@ -1737,7 +1739,9 @@ Response FhirServer::Private::everything(const Context &ctx, const QString &id)
             return errorResponse(makeError(ErrorKind::Gone, u"Patient/%1 was deleted"_s.arg(id)));
     }
     search::ResultOptions result;
-    std::optional<qint64> since;
+    search::SearchEngine::EverythingFilter filter;
+    std::optional<search::DateRange> start;
+    std::optional<search::DateRange> end;
     QList<QPair<QString, QString>> kept;
     for (const auto &[name, value] : ctx.request.query) {
         if (name == u"_since"_s) {
@@ -1745,13 +1749,41 @@ Response FhirServer::Private::everything(const Context &ctx, const QString &id)
             if (!range)
                 return errorResponse(
                     makeError(ErrorKind::Invalid, u"_since must be a FHIR instant"_s));
-            since = range->low;
-            kept.append({name, value});
+            filter.sinceMs = range->low;
+        } else if (name == u"start"_s || name == u"end"_s) {
+            const auto range = search::parseDate(value);
+            if (!range)
+                return errorResponse(makeError(
+                    ErrorKind::Invalid,
+                    u"%1 must be a FHIR date such as 2024-03-01, not '%2'"_s.arg(name, value)));
+            (name == u"start"_s ? start : end) = range;
+        } else if (name == u"_type"_s) {
+            for (const QString &type : value.split(u',')) {
+                if (!resourceTypes.contains(type.trimmed()))
+                    return errorResponse(makeError(
+                        ErrorKind::Invalid,
+                        u"_type: '%1' is not a FHIR R4 resource type"_s.arg(type.trimmed())));
+                filter.types.append(type.trimmed());
+            }
+        } else {
+            continue;
         }
+        kept.append({name, value});
+    }
+    if (start || end) {
+        // A missing start takes everything before the end, a missing end everything after
+        // the start; each bound covers its whole precision ("2024" is the year).
+        filter.care = search::DateRange{};
+        if (start)
+            filter.care->low = start->low;
+        if (end)
+            filter.care->high = end->high;
+        if (filter.care->low >= filter.care->high)
+            return errorResponse(makeError(ErrorKind::Invalid, u"start is after end"_s));
     }
     if (auto failure = pageParameters(ctx.request.query, &result.count, &result.offset))
         return errorResponse(*failure);
-    auto page = engine->everything(id, since, result.count, result.offset);
+    auto page = engine->everything(id, filter, result.count, result.offset);
     if (!page)
         return internal(page.error());
     const QString path

@@ -1201,8 +1201,9 @@ Result<QList<StoredVersion>> SearchEngine::matches(const Criteria &criteria, qin
                      values, worthCaching(criteria));
 }
 
-Result<SearchPage> SearchEngine::everything(const QString &patientId, std::optional<qint64> sinceMs,
-                                            qint64 count, qint64 offset)
+Result<SearchPage> SearchEngine::everything(const QString &patientId,
+                                            const EverythingFilter &filter, qint64 count,
+                                            qint64 offset)
 {
     // The parameters that put a resource in the Patient compartment, by id.
     QList<SqlValue> values;
@@ -1231,9 +1232,41 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId, std::optio
                 " (SELECT x.pk FROM idx_reference x WHERE x.target_id = ?"
                 " AND x.target_type = 'Patient' AND x.param IN ("
             + params + ")))";
-    if (sinceMs) {
+    if (filter.sinceMs) {
         where += " AND r.last_updated >= ?";
-        values.append(*sinceMs);
+        values.append(*filter.sinceMs);
+    }
+    if (!filter.types.isEmpty()) {
+        where += " AND r.type IN (?" + QByteArray(", ?").repeated(filter.types.size() - 1) + ')';
+        for (const QString &type : filter.types)
+            values.append(type);
+    }
+    if (filter.care) {
+        // The parameter every R4 server shares for a resource's care date.
+        static const QString clinicalDate = u"http://hl7.org/fhir/SearchParameter/clinical-date"_s;
+        QList<SqlValue> dated;
+        QList<SqlValue> params;
+        for (const QString &type : d->model->patientCompartmentTypes()) {
+            const IndexedParam *p = d->indexer.param(type, u"date"_s);
+            if (p && p->definition->url == clinicalDate) {
+                dated.append(type);
+                params.append(p->id);
+            }
+        }
+        if (!dated.isEmpty()) {
+            const auto marks = [](qsizetype n) -> QByteArray {
+                return '?' + QByteArray(", ?").repeated(n - 1);
+            };
+            // Stored ranges are [low, high): they overlap the care range when each starts
+            // before the other ends.
+            where += " AND (r.type NOT IN (" + marks(dated.size())
+                + ") OR EXISTS (SELECT 1 FROM idx_date c WHERE c.pk = r.pk AND c.param IN ("
+                + marks(params.size()) + ") AND c.low < ? AND c.high > ?))";
+            values += dated;
+            values += params;
+            values.append(filter.care->high);
+            values.append(filter.care->low);
+        }
     }
     // The Patient first, then the rest by type and id; as any search, the page is chosen on
     // the resource table before its rows' content is read.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "embedded_server/search/searchvalues.h"
 #include "embedded_server/store.h"
 
 #include "schemas/model.h"
@@ -116,11 +117,20 @@ public:
     /// interactions ask for 2 to tell "one" from "many").
     Result<QList<StoredVersion>> matches(const Criteria &criteria, qint64 limit);
 
+    /// What Patient/$everything keeps (patient-operation-everything.html); empty: all.
+    struct EverythingFilter
+    {
+        std::optional<qint64> sinceMs; ///< _since: changed at or after it
+        QStringList types; ///< _type
+        /// start/end: care dates. A resource of a type the search parameter clinical-date
+        /// covers is kept when one of its dates overlaps the range; others are not filtered.
+        std::optional<DateRange> care;
+    };
+
     /// The Patient and the resources of its compartment (CompartmentDefinition patient),
-    /// ordered by type and id; `sinceMs` keeps only those changed at or after it. An empty
-    /// `patientId` means every Patient and the union of their compartments
-    /// (patient-operation-everything.html, type level), each resource once.
-    Result<SearchPage> everything(const QString &patientId, std::optional<qint64> sinceMs,
+    /// ordered by type and id, as `filter` keeps them. An empty `patientId` means every
+    /// Patient and the union of their compartments (type level), each resource once.
+    Result<SearchPage> everything(const QString &patientId, const EverythingFilter &filter,
                                   qint64 count, qint64 offset);
 
 private:

@@ -232,6 +232,71 @@ private Q_SLOTS:
         QCOMPARE(call("GET", u"/Patient/nobody/$everything"_s).status, 404);
         QCOMPARE(call("POST", u"/Patient/p1/$everything"_s).status, 405);
     }
+
+    // patient-operation-everything.html: _type keeps the listed types; start and end are care
+    // dates, read from the clinical-date search parameter (Observation.effective,
+    // RiskAssessment.occurrence...): its types are kept only with a date in the range, the
+    // others (the Patient) are not filtered. p1 has oa (2024-02-28T09:30Z) and ra (no date).
+    void everythingFilters_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::addColumn<QStringList>("expected");
+        QTest::newRow("_type") << u"_type=Observation"_s << QStringList{u"oa"_s};
+        QTest::newRow("_type, a list")
+            << u"_type=Patient,RiskAssessment"_s << QStringList{u"p1"_s, u"ra"_s};
+        QTest::newRow("_type, repeated")
+            << u"_type=Observation&_type=RiskAssessment"_s << QStringList{u"oa"_s, u"ra"_s};
+        QTest::newRow("start and end around it")
+            << u"start=2024-02-01&end=2024-02-29"_s << QStringList{u"p1"_s, u"oa"_s};
+        QTest::newRow("end, its whole day") << u"end=2024-02-28"_s << QStringList{u"p1"_s, u"oa"_s};
+        QTest::newRow("end before it") << u"end=2024-02-27"_s << QStringList{u"p1"_s};
+        QTest::newRow("start after it") << u"start=2024-03"_s << QStringList{u"p1"_s};
+        QTest::newRow("start, a year") << u"start=2024"_s << QStringList{u"p1"_s, u"oa"_s};
+        QTest::newRow("_type and dates")
+            << u"_type=Observation&start=2025-01-01"_s << QStringList{};
+    }
+    void everythingFilters()
+    {
+        QFETCH(QString, query);
+        QFETCH(QStringList, expected);
+        const Response r = call("GET", u"/Patient/p1/$everything?"_s + query);
+        QVERIFY2(r.status == 200, r.body.constData());
+        QCOMPARE(ids(parse(r)), expected);
+    }
+
+    void everythingFilterErrors_data()
+    {
+        QTest::addColumn<QString>("query");
+        QTest::newRow("start not a date") << u"start=yesterday"_s;
+        QTest::newRow("end not a date") << u"end=2024-13-01"_s;
+        QTest::newRow("start after end") << u"start=2024-03-01&end=2024-02-01"_s;
+        QTest::newRow("_type not a type") << u"_type=Observation,Foo"_s;
+    }
+    void everythingFilterErrors()
+    {
+        QFETCH(QString, query);
+        const Response r = call("GET", u"/Patient/p1/$everything?"_s + query);
+        QCOMPARE(r.status, 400);
+        QCOMPARE(parse(r)["resourceType"].get<std::string>(), std::string("OperationOutcome"));
+    }
+
+    // The next page asks the same question.
+    void everythingPagesKeepTheFilters()
+    {
+        const Json first = parse(call("GET",
+                                      u"/Patient/p1/$everything?_type=Patient,"
+                                      "Observation,RiskAssessment&end=2024-02-28&_count=1"_s));
+        QCOMPARE(ids(first), QStringList{u"p1"_s});
+        QVERIFY(first["total"] == Json(2));
+        QString next;
+        for (const Json &link : first["link"]) {
+            if (link["relation"] == "next")
+                next = QString::fromStdString(link["url"]);
+        }
+        QVERIFY2(next.contains(u"_type="_s) && next.contains(u"end=2024-02-28"_s),
+                 qPrintable(next));
+        QCOMPARE(ids(parse(call("GET", next.mid(base.size())))), QStringList{u"oa"_s});
+    }
 };
 
 QTEST_GUILESS_MAIN(TestConditional)
