@@ -956,7 +956,9 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
                      {"documentation",
                       "GET Patient/[id]/$everything: the patient and every "
                       "resource of its compartment; GET Patient/$everything: every patient "
-                      "and their compartments, each resource once. Parameters: start and end "
+                      "and their compartments, each resource once. Each page also "
+                      "includes what its resources refer to (search.mode include). "
+                      "Parameters: start and end "
                       "(care dates, by the clinical-date search parameter), _since, _type, "
                       "_count, _offset"}});
             }

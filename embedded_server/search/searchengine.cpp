@@ -1277,7 +1277,47 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
     options.count = count;
     options.offset = offset;
     options.orderBy = "r.type <> 'Patient', r.type, r.id";
-    return run(criteria, options);
+    auto result = run(criteria, options);
+    if (!result)
+        return result;
+    SearchPage &page = result.value();
+
+    // The server SHOULD also return what these resources refer to (a Practitioner, an
+    // Organization, a Medication): included, once per page, as _include would, of the kept
+    // types and _since. Patients are left out: each is an answer of its own.
+    QByteArray referenced = "SELECT " + Store::versionColumns()
+        + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE r.deleted = 0"
+          " AND r.type <> 'Patient' AND (r.type, r.id) IN (SELECT x.target_type, x.target_id"
+          " FROM idx_reference x WHERE x.pk = ? AND x.target_type IS NOT NULL)";
+    QList<SqlValue> filterValues;
+    if (filter.sinceMs) {
+        referenced += " AND r.last_updated >= ?";
+        filterValues.append(*filter.sinceMs);
+    }
+    if (!filter.types.isEmpty()) {
+        referenced
+            += " AND r.type IN (?" + QByteArray(", ?").repeated(filter.types.size() - 1) + ')';
+        for (const QString &type : filter.types)
+            filterValues.append(type);
+    }
+    constexpr qsizetype maxIncluded = 1000;
+    QSet<qint64> seen;
+    for (const StoredVersion &v : std::as_const(page.matches))
+        seen.insert(v.pk);
+    for (const StoredVersion &match : std::as_const(page.matches)) {
+        if (page.included.size() >= maxIncluded)
+            break;
+        auto rows = d->select(referenced, QList<SqlValue>{match.pk} + filterValues, true);
+        if (!rows)
+            return Error{rows.error()};
+        for (StoredVersion &row : rows.value()) {
+            if (!seen.contains(row.pk)) {
+                seen.insert(row.pk);
+                page.included.append(std::move(row));
+            }
+        }
+    }
+    return result;
 }
 
 } // namespace fhir::server::search

@@ -280,6 +280,33 @@ private Q_SLOTS:
         QCOMPARE(parse(r)["resourceType"].get<std::string>(), std::string("OperationOutcome"));
     }
 
+    // The server SHOULD return what the compartment refers to: here an Organization, once,
+    // as an include; the Patient, which every entry refers to, is a match and only that.
+    void everythingIncludesWhatItRefersTo()
+    {
+        const Json observation
+            = {{"resourceType", "Observation"},
+               {"id", "op"},
+               {"status", "final"},
+               {"code", {{"text", "weight"}}},
+               {"subject", {{"reference", "Patient/p1"}}},
+               {"performer", {{{"reference", "Organization/o1"}}, {{"reference", "Patient/p1"}}}}};
+        QCOMPARE(call("PUT", u"/Observation/op"_s, observation).status, 201);
+        const Json all = parse(call("GET", u"/Patient/p1/$everything"_s));
+        QCOMPARE(ids(all), (QStringList{u"p1"_s, u"oa"_s, u"op"_s, u"ra"_s}));
+        QCOMPARE(ids(all, "include"), QStringList{u"o1"_s});
+        QVERIFY(all["total"] == Json(4));
+        // _type and _since keep what is included too.
+        QCOMPARE(ids(parse(call("GET", u"/Patient/p1/$everything?_type=Observation"_s)), "include"),
+                 QStringList{});
+        QCOMPARE(
+            ids(parse(call("GET", u"/Patient/p1/$everything?_type=Observation,Organization"_s)),
+                "include"),
+            QStringList{u"o1"_s});
+        QCOMPARE(ids(parse(call("GET", u"/Patient/$everything?_count=100"_s)), "include"),
+                 QStringList{u"o1"_s});
+    }
+
     // The next page asks the same question.
     void everythingPagesKeepTheFilters()
     {
