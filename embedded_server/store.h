@@ -90,6 +90,8 @@ public:
     Store &operator=(const Store &) = delete;
 
     QString filePath() const;
+    /// The WAL checkpoints run so far on the store's own checkpoint thread (walcheckpointer.h).
+    qint64 backgroundCheckpoints() const;
     /// `PRAGMA user_version`: the schema version of the open database.
     Result<int> userVersion();
     /// `PRAGMA journal_mode`: "wal" once open.

@@ -2,10 +2,13 @@
 
 #include "embedded_server/store.h"
 
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <sqlite3.h>
+
+#include <algorithm>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -260,6 +263,52 @@ private Q_SLOTS:
     }
     // A process that dies in the middle of a transaction (no rollback, no close) leaves a
     // consistent database: what was committed is there, the rest is not.
+    /// A version whose content is `bytes` long: a few of them fill the WAL quickly.
+    static StoredVersion large(const QString &id, qsizetype bytes)
+    {
+        StoredVersion v = version(id, 1, 1000);
+        v.content = QByteArray(bytes, 'x');
+        return v;
+    }
+
+    // Commits do not copy the WAL back into the database themselves: once the log passes its
+    // threshold (2,000 pages, 8 MB) a thread of the store's own does it, and the data is whole.
+    void checkpointsRunOnTheirOwnThread()
+    {
+        QTemporaryDir dir;
+        {
+            auto store = Store::open(dir.path());
+            QVERIFY2(store, qPrintable(store.error()));
+            QCOMPARE((*store)->backgroundCheckpoints(), 0);
+            for (int i = 0; i < 100; ++i)
+                write(**store, large(u"big%1"_s.arg(i), 100 * 1024));
+            QTRY_VERIFY((*store)->backgroundCheckpoints() > 0);
+        }
+        auto reopened = Store::open(dir.path());
+        QVERIFY2(reopened, qPrintable(reopened.error()));
+        const auto rows = (*reopened)->query("SELECT count(*) FROM resource");
+        QVERIFY2(rows, qPrintable(rows.error()));
+        QCOMPARE(rows->first().first().toLongLong(), 100);
+    }
+
+    // Writes that never pause leave the log no moment to start over while the thread copies it;
+    // past four times the threshold the writer checkpoints, so the log stays bounded.
+    void walStaysBoundedUnderSteadyWrites()
+    {
+        QTemporaryDir dir;
+        auto store = Store::open(dir.path());
+        QVERIFY2(store, qPrintable(store.error()));
+        const QString wal = (*store)->filePath() + u"-wal"_s;
+        qint64 largest = 0;
+        for (int i = 0; i < 450; ++i) { // ~45 MB through the log
+            write(**store, large(u"steady%1"_s.arg(i), 100 * 1024));
+            largest = std::max(largest, QFileInfo(wal).size());
+        }
+        // 8,000 pages of 4 KiB and one commit's worth more, each frame with its 24-byte header.
+        const qint64 bound = (8000 + 100) * (4096 + 24) + 32;
+        QVERIFY2(largest < bound, qPrintable(u"the WAL grew to %1 bytes"_s.arg(largest)));
+    }
+
     void killedMidTransaction()
     {
         QTemporaryDir dir;
