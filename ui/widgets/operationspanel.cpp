@@ -8,6 +8,8 @@
 #include <QPainter>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace fhir::ui {
@@ -55,6 +57,18 @@ void OperationDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     painter->setPen(opt.palette.color(textRole));
     const QRect pathRect(badge.right() + kPadding, r.top(), r.width() - kBadgeWidth - kPadding,
                          badge.height());
+    // A long path ("/Patient/{id}/_history/{vid}") in a narrow list: shrink the font a little
+    // before eliding what still does not fit (the tooltip has it whole).
+    const auto fits = [&] {
+        return QFontMetrics(mono).elidedText(path, Qt::ElideMiddle, pathRect.width()) == path;
+    };
+    for (int step = 0; step < 2 && !fits(); ++step) {
+        if (mono.pointSizeF() > 0)
+            mono.setPointSizeF(mono.pointSizeF() * 0.9);
+        else
+            mono.setPixelSize(std::max(1, mono.pixelSize() * 9 / 10));
+    }
+    painter->setFont(mono);
     painter->drawText(pathRect, Qt::AlignVCenter | Qt::AlignLeft,
                       QFontMetrics(mono).elidedText(path, Qt::ElideMiddle, pathRect.width()));
     painter->setFont(opt.font);
