@@ -1760,12 +1760,13 @@ Response FhirServer::Private::everything(const Context &ctx, const QString &id)
                     u"%1 must be a FHIR date such as 2024-03-01, not '%2'"_s.arg(name, value)));
             (name == u"start"_s ? start : end) = range;
         } else if (name == u"_type"_s) {
-            for (const QString &type : value.split(u',')) {
-                if (!resourceTypes.contains(type.trimmed()))
-                    return errorResponse(makeError(
-                        ErrorKind::Invalid,
-                        u"_type: '%1' is not a FHIR R4 resource type"_s.arg(type.trimmed())));
-                filter.types.append(type.trimmed());
+            for (const QString &listed : value.split(u',')) {
+                const QString type = listed.trimmed();
+                if (!resourceTypes.contains(type))
+                    return errorResponse(
+                        makeError(ErrorKind::Invalid,
+                                  u"_type: '%1' is not a FHIR R4 resource type"_s.arg(type)));
+                filter.types.append(type);
             }
         } else {
             continue;

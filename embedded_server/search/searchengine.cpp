@@ -34,6 +34,16 @@ struct Sql
     }
 };
 
+/// "?, ?, ?": the placeholders of an IN list of n values.
+QByteArray placeholders(qsizetype n)
+{
+    return n > 0 ? '?' + QByteArray(", ?").repeated(n - 1) : QByteArray();
+}
+
+/// At most this many resources are included in one page (_include, $everything's references),
+/// so that a dense graph cannot make a page unbounded.
+constexpr qsizetype maxIncludedPerPage = 1000;
+
 void bindAll(Statement &stmt, const QList<SqlValue> &values, int first = 1)
 {
     int index = first;
@@ -287,6 +297,8 @@ struct SearchEngine::Private
     Result<QList<StoredVersion>> select(const QByteArray &sql, const QList<SqlValue> &values,
                                         bool cached);
     Result<bool> addIncludes(const ResultOptions &options, SearchPage &page);
+    /// $everything: what the page's matches refer to, as included resources, of `kept`.
+    Result<bool> includeReferenced(SearchPage &page, const Sql &kept);
     /// The includes of `from`, given to `keep`; only the :iterate ones when `iteratedOnly`.
     Result<bool> includeRound(const QList<StoredVersion> &from, const ResultOptions &options,
                               bool iteratedOnly, const QByteArray &resourceOf,
@@ -1142,13 +1154,12 @@ Result<bool> SearchEngine::Private::addIncludes(const ResultOptions &options, Se
     // search.html#revinclude: the :iterate ones go on from what was included, until nothing
     // new comes; bounded so that a dense graph cannot make one page unbounded.
     constexpr int maxRounds = 10;
-    constexpr qsizetype maxIncluded = 1000;
     QList<StoredVersion> from = page.matches;
     for (int round = 0; round < maxRounds && !from.isEmpty(); ++round) {
         const qsizetype before = page.included.size();
         if (auto ok = includeRound(from, options, round > 0, resourceOf, keep); !ok)
             return ok;
-        if (page.included.size() >= maxIncluded)
+        if (page.included.size() >= maxIncludedPerPage)
             break;
         from = page.included.mid(before);
     }
@@ -1232,15 +1243,19 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
                 " (SELECT x.pk FROM idx_reference x WHERE x.target_id = ?"
                 " AND x.target_type = 'Patient' AND x.param IN ("
             + params + ")))";
+    // What _since and _type keep, of the compartment and of what it refers to.
+    Sql kept;
     if (filter.sinceMs) {
-        where += " AND r.last_updated >= ?";
-        values.append(*filter.sinceMs);
+        kept.append(" AND r.last_updated >= ?");
+        kept.bind(*filter.sinceMs);
     }
     if (!filter.types.isEmpty()) {
-        where += " AND r.type IN (?" + QByteArray(", ?").repeated(filter.types.size() - 1) + ')';
+        kept.append(" AND r.type IN (" + placeholders(filter.types.size()) + ')');
         for (const QString &type : filter.types)
-            values.append(type);
+            kept.bind(type);
     }
+    where += kept.text;
+    values += kept.values;
     if (filter.care) {
         // The parameter every R4 server shares for a resource's care date.
         static const QString clinicalDate = u"http://hl7.org/fhir/SearchParameter/clinical-date"_s;
@@ -1254,14 +1269,11 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
             }
         }
         if (!dated.isEmpty()) {
-            const auto marks = [](qsizetype n) -> QByteArray {
-                return '?' + QByteArray(", ?").repeated(n - 1);
-            };
             // Stored ranges are [low, high): they overlap the care range when each starts
             // before the other ends.
-            where += " AND (r.type NOT IN (" + marks(dated.size())
+            where += " AND (r.type NOT IN (" + placeholders(dated.size())
                 + ") OR EXISTS (SELECT 1 FROM idx_date c WHERE c.pk = r.pk AND c.param IN ("
-                + marks(params.size()) + ") AND c.low < ? AND c.high > ?))";
+                + placeholders(params.size()) + ") AND c.low < ? AND c.high > ?))";
             values += dated;
             values += params;
             values.append(filter.care->high);
@@ -1280,34 +1292,28 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
     auto result = run(criteria, options);
     if (!result)
         return result;
-    SearchPage &page = result.value();
+    if (auto ok = d->includeReferenced(result.value(), kept); !ok)
+        return Error{ok.error()};
+    return result;
+}
 
+Result<bool> SearchEngine::Private::includeReferenced(SearchPage &page, const Sql &kept)
+{
     // The server SHOULD also return what these resources refer to (a Practitioner, an
     // Organization, a Medication): included, once per page, as _include would, of the kept
     // types and _since. Patients are left out: each is an answer of its own.
-    QByteArray referenced = "SELECT " + Store::versionColumns()
+    const QByteArray referenced = "SELECT " + Store::versionColumns()
         + " FROM resource r JOIN resource_version v ON v.seq = r.seq WHERE r.deleted = 0"
           " AND r.type <> 'Patient' AND (r.type, r.id) IN (SELECT x.target_type, x.target_id"
-          " FROM idx_reference x WHERE x.pk = ? AND x.target_type IS NOT NULL)";
-    QList<SqlValue> filterValues;
-    if (filter.sinceMs) {
-        referenced += " AND r.last_updated >= ?";
-        filterValues.append(*filter.sinceMs);
-    }
-    if (!filter.types.isEmpty()) {
-        referenced
-            += " AND r.type IN (?" + QByteArray(", ?").repeated(filter.types.size() - 1) + ')';
-        for (const QString &type : filter.types)
-            filterValues.append(type);
-    }
-    constexpr qsizetype maxIncluded = 1000;
+          " FROM idx_reference x WHERE x.pk = ? AND x.target_type IS NOT NULL)"
+        + kept.text;
     QSet<qint64> seen;
     for (const StoredVersion &v : std::as_const(page.matches))
         seen.insert(v.pk);
     for (const StoredVersion &match : std::as_const(page.matches)) {
-        if (page.included.size() >= maxIncluded)
+        if (page.included.size() >= maxIncludedPerPage)
             break;
-        auto rows = d->select(referenced, QList<SqlValue>{match.pk} + filterValues, true);
+        auto rows = select(referenced, QList<SqlValue>{match.pk} + kept.values, true);
         if (!rows)
             return Error{rows.error()};
         for (StoredVersion &row : rows.value()) {
@@ -1317,7 +1323,7 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
             }
         }
     }
-    return result;
+    return true;
 }
 
 } // namespace fhir::server::search
