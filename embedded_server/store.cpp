@@ -198,6 +198,87 @@ DROP TABLE idx_composite;
 ALTER TABLE idx_composite_new RENAME TO idx_composite;
 CREATE INDEX idx_composite_value ON idx_composite (param, part, code);
 )sql",
+    // 6: OAuth 2.0 / SMART (auth/): users, registered applications, the keys that sign access
+    // tokens, and the state of the flows. A secret (password, client secret, code, refresh
+    // token) is kept only as a hash. A grant is one approval (or one client_credentials
+    // request): the codes and tokens issued from it point at it, so revoking it revokes them.
+    R"sql(
+CREATE TABLE oauth_user (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    display_name TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    fhir_user TEXT,
+    created INTEGER NOT NULL
+);
+CREATE TABLE oauth_client (
+    client_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    secret_hash BLOB,
+    redirect_uris TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    grant_types TEXT NOT NULL,
+    created INTEGER NOT NULL
+);
+CREATE TABLE oauth_signing_key (
+    kid TEXT PRIMARY KEY,
+    private_key BLOB NOT NULL,
+    created INTEGER NOT NULL,
+    retired INTEGER
+);
+CREATE TABLE oauth_request (
+    id TEXT PRIMARY KEY,
+    session_hash BLOB NOT NULL,
+    csrf TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    state TEXT,
+    code_challenge TEXT NOT NULL,
+    nonce TEXT,
+    user_id INTEGER,
+    patient TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+);
+CREATE TABLE oauth_grant (
+    id TEXT PRIMARY KEY,
+    client_id TEXT NOT NULL,
+    user_id INTEGER,
+    scope TEXT NOT NULL,
+    patient TEXT,
+    fhir_user TEXT,
+    created INTEGER NOT NULL,
+    revoked INTEGER
+);
+CREATE INDEX oauth_grant_client ON oauth_grant (client_id);
+CREATE INDEX oauth_grant_user ON oauth_grant (user_id);
+CREATE TABLE oauth_code (
+    hash BLOB PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    redirect_uri TEXT NOT NULL,
+    code_challenge TEXT NOT NULL,
+    nonce TEXT,
+    created INTEGER NOT NULL,
+    used INTEGER
+);
+CREATE TABLE oauth_refresh_token (
+    hash BLOB PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    expires INTEGER NOT NULL,
+    used INTEGER
+);
+CREATE INDEX oauth_refresh_token_grant ON oauth_refresh_token (grant_id);
+CREATE TABLE oauth_access_token (
+    jti TEXT PRIMARY KEY,
+    grant_id TEXT NOT NULL,
+    expires INTEGER NOT NULL,
+    revoked INTEGER
+);
+CREATE INDEX oauth_access_token_grant ON oauth_access_token (grant_id);
+)sql",
 };
 static_assert(std::size(migrations) == Store::SchemaVersion);
 

@@ -65,7 +65,7 @@ struct Page
 /// `idx_composite`, the components of composite parameters, grouped by the element they were
 /// read from. Schema 5 makes the index tables WITHOUT ROWID tables keyed by (pk, param, n), `n`
 /// numbering a resource's rows: a resource's rows are stored together, with no per-resource
-/// index to write beside them.
+/// index to write beside them. Schema 6 adds the OAuth 2.0 tables (`oauth_*`, see auth/).
 ///
 /// Not thread-safe: one Store per thread (SQLite connections are cheap; WAL lets readers on
 /// other connections run beside a writer).
@@ -79,7 +79,7 @@ class Store
 {
 public:
     /// The schema version this build writes; open() migrates older databases up to it.
-    static constexpr int SchemaVersion = 5;
+    static constexpr int SchemaVersion = 6;
     static QString fileName() { return QStringLiteral("fhir.sqlite"); }
 
     /// Opens (creating if needed) `folder`/fhir.sqlite and migrates it. Refuses a database
