@@ -70,11 +70,18 @@ private:
         return ok;
     }
 
+    // Schema 6 added the OAuth tables; a store made to look older must not have them, or the
+    // migration to 6 finds them already there.
+    static constexpr const char *kDropSchema6
+        = "DROP TABLE oauth_access_token; DROP TABLE oauth_refresh_token; DROP TABLE oauth_code;"
+          "DROP TABLE oauth_grant; DROP TABLE oauth_request; DROP TABLE oauth_signing_key;"
+          "DROP TABLE oauth_client; DROP TABLE oauth_user;";
+
     // The search index tables as schema 3 and 4 had them (rowid tables, a per-resource index),
     // their rows kept: a closed store of schema 5 made to look like schema 4.
     bool indexTablesAsSchema4() const
     {
-        return exec(R"sql(
+        return exec(kDropSchema6) && exec(R"sql(
 CREATE TABLE s4_string (pk INTEGER NOT NULL, param INTEGER NOT NULL, norm TEXT NOT NULL,
     exact TEXT NOT NULL);
 CREATE TABLE s4_token (pk INTEGER NOT NULL, param INTEGER NOT NULL, system TEXT, code TEXT,
@@ -750,6 +757,7 @@ private Q_SLOTS:
             sqlite3 *db = nullptr;
             const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
             QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
+            QVERIFY(exec(kDropSchema6));
             const char *downgrade
                 = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
                   "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
