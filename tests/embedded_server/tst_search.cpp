@@ -757,7 +757,7 @@ private Q_SLOTS:
             sqlite3 *db = nullptr;
             const QByteArray path = QString(m_dir->path() + u"/fhir.sqlite"_s).toUtf8();
             QCOMPARE(sqlite3_open(path.constData(), &db), SQLITE_OK);
-            QVERIFY(exec(kDropSchema6));
+            QCOMPARE(sqlite3_exec(db, kDropSchema6, nullptr, nullptr, nullptr), SQLITE_OK);
             const char *downgrade
                 = "DROP TABLE search_param; DROP TABLE idx_string; DROP TABLE idx_token;"
                   "DROP TABLE idx_date; DROP TABLE idx_number; DROP TABLE idx_quantity;"
