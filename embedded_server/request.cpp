@@ -52,6 +52,12 @@ QByteArray reasonPhrase(int status)
         return QByteArrayLiteral("Created");
     case 204:
         return QByteArrayLiteral("No Content");
+    case 302:
+        return QByteArrayLiteral("Found");
+    case 303:
+        return QByteArrayLiteral("See Other");
+    case 304:
+        return QByteArrayLiteral("Not Modified");
     case 400:
         return QByteArrayLiteral("Bad Request");
     case 401:
@@ -78,8 +84,12 @@ QByteArray reasonPhrase(int status)
         return QByteArrayLiteral("Misdirected Request");
     case 422:
         return QByteArrayLiteral("Unprocessable Entity");
+    case 429:
+        return QByteArrayLiteral("Too Many Requests");
     case 500:
         return QByteArrayLiteral("Internal Server Error");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
     }
     return {};
 }

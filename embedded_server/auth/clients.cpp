@@ -13,6 +13,12 @@ namespace fhir::server {
 
 namespace {
 
+/// An empty text as '' rather than NULL: the columns are NOT NULL.
+QString nonNull(const QString &text)
+{
+    return text.isNull() ? QString(u""_s) : text;
+}
+
 constexpr QLatin1StringView kSecretPrefix = "fcs_"_L1;
 constexpr int kMaximumRedirectUris = 10;
 
@@ -169,8 +175,8 @@ Result<NewClient> ClientStore::create(ClientInfo info)
     auto inserted = m_store.query(
         "INSERT INTO oauth_client (client_id, name, secret_hash, redirect_uris, scopes,"
         " grant_types, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        {info.clientId, info.name, secretHash, info.redirectUris.join(u'\n'), info.scopes,
-         info.grantTypes.join(u' '), info.created.toMSecsSinceEpoch()});
+        {info.clientId, info.name, secretHash, nonNull(info.redirectUris.join(u'\n')), info.scopes,
+         nonNull(info.grantTypes.join(u' ')), info.created.toMSecsSinceEpoch()});
     if (!inserted)
         return Error{u"cannot store the application: %1"_s.arg(inserted.error())};
     qCInfo(lcServer).noquote() << "OAuth client" << info.clientId << "registered";
@@ -220,8 +226,8 @@ Result<bool> ClientStore::update(const ClientInfo &changed)
         return Error{problem};
     auto updated = m_store.query("UPDATE oauth_client SET name = ?2, redirect_uris = ?3,"
                                  " scopes = ?4, grant_types = ?5 WHERE client_id = ?1",
-                                 {info.clientId, info.name, info.redirectUris.join(u'\n'),
-                                  info.scopes, info.grantTypes.join(u' ')});
+                                 {info.clientId, info.name, nonNull(info.redirectUris.join(u'\n')),
+                                  info.scopes, nonNull(info.grantTypes.join(u' '))});
     if (!updated)
         return Error{updated.error()};
     return true;

@@ -90,10 +90,11 @@ Result<UserInfo> UserStore::create(const QString &username, const QString &passw
     auto hashed = passwords::hash(password);
     if (!hashed)
         return Error{hashed.error()};
-    auto inserted = m_store.query("INSERT INTO oauth_user (username, display_name, password_hash,"
-                                  " fhir_user, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-                                  {username, displayName.trimmed(), *hashed,
-                                   fhirUser.isEmpty() ? QVariant() : QVariant(fhirUser), now()});
+    auto inserted = m_store.query(
+        "INSERT INTO oauth_user (username, display_name, password_hash,"
+        " fhir_user, created) VALUES (?1, ?2, ?3, ?4, ?5)",
+        {username, displayName.trimmed().isEmpty() ? username : displayName.trimmed(), *hashed,
+         fhirUser.isEmpty() ? QVariant() : QVariant(fhirUser), now()});
     if (!inserted)
         return Error{u"cannot store the user: %1"_s.arg(inserted.error())};
     auto made = find(username);
@@ -149,7 +150,8 @@ Result<bool> UserStore::update(const QString &username, const QString &displayNa
         return false;
     auto updated = m_store.query(
         "UPDATE oauth_user SET display_name = ?2, fhir_user = ?3 WHERE id = ?1",
-        {(*user)->id, displayName.trimmed(), fhirUser.isEmpty() ? QVariant() : QVariant(fhirUser)});
+        {(*user)->id, displayName.trimmed().isEmpty() ? (*user)->username : displayName.trimmed(),
+         fhirUser.isEmpty() ? QVariant() : QVariant(fhirUser)});
     if (!updated)
         return Error{updated.error()};
     // Tokens carry the old fhirUser and patient: they must not outlive the change.
