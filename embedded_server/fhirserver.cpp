@@ -173,6 +173,30 @@ FhirServer::FhirServer(std::shared_ptr<const schema::Model> model, std::unique_p
     d->options = std::move(options);
     const QStringList types = d->model->resourceTypes();
     d->resourceTypes = QSet<QString>(types.begin(), types.end());
+    d->policy = std::make_unique<AccessPolicy>(d->model, *d->indexer, *d->engine);
+    AuthGate::Methods methods;
+    if (d->options.requireApiKey)
+        methods.apiKeys = d->gate.get();
+    if (d->options.oauth) {
+        d->patients = std::make_unique<StorePatients>(*d->store, *d->engine);
+        d->authorization = std::make_unique<AuthorizationServer>(
+            *d->store, *d->patients, AuthorizationSettings{}, [d = d.get()] { return d->clock(); });
+        d->authorization->setResourceTypeCheck(
+            [d = d.get()](const QString &type) { return d->resourceTypes.contains(type); });
+        d->authorization->setOwnerCheck([d = d.get()](const Request &request) {
+            return d->options.requireApiKey
+                && !request.header(ApiKeyGate::kHeader.toByteArray()).isEmpty()
+                && !d->gate->check(request);
+        });
+        methods.localTokens = &d->authorization->verifier();
+    }
+    if (d->options.externalProvider) {
+        d->external = std::make_unique<ExternalProvider>(*d->options.externalProvider,
+                                                         ExternalProvider::Fetch(),
+                                                         [d = d.get()] { return d->clock(); });
+        methods.externalTokens = d->external.get();
+    }
+    d->authGate = std::make_unique<AuthGate>(methods);
 }
 
 FhirServer::~FhirServer() = default;
@@ -209,6 +233,11 @@ Store &FhirServer::store()
     return *d->store;
 }
 
+AuthorizationServer *FhirServer::authorizationServer()
+{
+    return d->authorization.get();
+}
+
 void FhirServer::setClock(std::function<qint64()> clock)
 {
     d->clock = std::move(clock);
@@ -242,10 +271,20 @@ Response FhirServer::Private::internal(const QString &what)
 
 Response FhirServer::Private::dispatch(const Request &request)
 {
-    if (options.requireApiKey) {
-        if (auto refused = gate->check(request))
-            return errorResponse(*refused);
+    // The authorization server's endpoints answer before any credential is asked for: they
+    // are how a client gets one. They speak HTML and JSON, not FHIR.
+    if (authorization) {
+        QStringList segments;
+        if (!splitPath(request.path, &segments) && AuthorizationServer::isEndpoint(segments)) {
+            if (request.body.size() > options.maxBodyBytes)
+                return errorResponse(makeError(ErrorKind::TooLarge, u"the request is too large"_s));
+            return authorization->handle(request, segments, options.baseUrl);
+        }
     }
+    auto who = authGate->check(request, options.baseUrl);
+    if (auto *refused = std::get_if<ServerError>(&who))
+        return errorResponse(*refused);
+    principal = std::move(std::get<Principal>(who));
     Context ctx{request, QByteArray(fhirJson.toByteArray()), preferences(request), {}, nullptr};
     if (request.body.size() > options.maxBodyBytes) {
         return errorResponse(
@@ -266,6 +305,80 @@ Response FhirServer::Private::dispatch(const Request &request)
     if (auto failure = splitPath(request.path, &segments))
         return errorResponse(*failure);
     return route(ctx, segments);
+}
+
+namespace {
+
+QString permissionWord(Permission permission)
+{
+    switch (permission) {
+    case Create:
+        return u"create"_s;
+    case Read:
+        return u"read"_s;
+    case Update:
+        return u"update"_s;
+    case Delete:
+        return u"delete"_s;
+    case Search:
+        return u"search"_s;
+    }
+    return {};
+}
+
+} // namespace
+
+Failure FhirServer::Private::permitted(const QString &type, Permission permission,
+                                       SqlCondition *reach, const QString &what)
+{
+    auto found = policy->reach(principal, type, permission, options.baseUrl, clock());
+    if (!found) {
+        const QString scopes = principal.scopes.toString();
+        return AuthGate::insufficientScope(
+            u"the access token's scopes (%1) do not allow %2 %3"_s.arg(
+                scopes.isEmpty() ? u"none"_s : scopes,
+                what.isEmpty() ? permissionWord(permission) : what,
+                type.isEmpty() ? u"on any resource"_s : u"of "_s + type));
+    }
+    *reach = std::move(*found);
+    return {};
+}
+
+Result<bool> FhirServer::Private::within(const SqlCondition &reach, const QString &type,
+                                         const QString &id)
+{
+    if (reach.isEverything())
+        return true;
+    search::Criteria criteria;
+    criteria.where = "r.type = ? AND r.id = ? AND (" + reach.text + ')';
+    criteria.values = QList<search::SqlValue>{type, id} + reach.values;
+    auto found = engine->matches(criteria, 1);
+    if (!found)
+        return Error{found.error()};
+    return !found->isEmpty();
+}
+
+ServerError FhirServer::Private::outOfReach(const QString &type, const QString &id)
+{
+    return makeError(
+        ErrorKind::NotFound,
+        u"%1/%2 is not known, or is outside what the access token may see"_s.arg(type, id));
+}
+
+Failure FhirServer::Private::checkJoins(const QList<QPair<QString, QString>> &params) const
+{
+    if (AccessPolicy::unrestricted(principal, Search))
+        return {};
+    for (const auto &[name, value] : params) {
+        if (name.startsWith(u"_has:"_s) || name == u"_has"_s
+            || (name.contains(u'.') && !name.startsWith(u'_'))) {
+            return AuthGate::insufficientScope(
+                u"%1: chained parameters and _has look into other resources, which this access "
+                "token's scopes (%2) do not open in full; search each type on its own"_s.arg(
+                    name.left(80), principal.scopes.toString()));
+        }
+    }
+    return {};
 }
 
 Failure FhirServer::Private::negotiate(Context &ctx) const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "auth/externalprovider.h"
 #include "request.h"
 #include "store.h"
 
@@ -12,6 +13,8 @@
 #include <memory>
 
 namespace fhir::server {
+
+class AuthorizationServer;
 
 struct ServerOptions
 {
@@ -26,6 +29,12 @@ struct ServerOptions
     /// Every request but GET metadata needs a valid x-api-key (auth/apikeygate.h); false only
     /// when the server's owner explicitly chose to run without auth.
     bool requireApiKey = true;
+    /// The integrated OAuth 2.0 / SMART authorization server (auth/authorizationserver.h):
+    /// its endpoints under the base, and bearer tokens it issued, their scopes enforced.
+    bool oauth = false;
+    /// An external OpenID provider whose JWT access tokens are taken too (or instead), with
+    /// the same enforcement.
+    std::optional<ExternalProviderSettings> externalProvider;
 };
 
 /// The embedded FHIR R4 server, free of any transport: a Request in, a Response out. The HTTP
@@ -37,7 +46,9 @@ struct ServerOptions
 /// delete (logical), conditional create, update and delete, history at instance, type and
 /// system level, search over the index (see search/searchengine.h), `$validate` at type and
 /// instance level, Patient/[id]/$everything, and batch and transaction (all or nothing, with
-/// `urn:uuid:` and conditional references resolved). Every write updates the search index in
+/// `urn:uuid:` and conditional references resolved). Requests are authenticated by an API
+/// key, a bearer token, or both, as the options say (auth/authgate.h), and a token's SMART
+/// scopes confine every interaction (auth/accesspolicy.h). Every write updates the search index in
 /// its own transaction (search/indexer.h). Every client error is an OperationOutcome with its
 /// status (see servererror.h). Not thread-safe: one FhirServer per thread.
 ///
@@ -66,6 +77,9 @@ public:
     const ServerOptions &options() const;
     void setBaseUrl(const QString &baseUrl);
     Store &store();
+    /// The integrated authorization server (its users, clients and keys), or null when the
+    /// options leave OAuth off.
+    AuthorizationServer *authorizationServer();
 
     /// The clock stamping meta.lastUpdated, in milliseconds since the epoch (UTC). Tests set
     /// it to get known times; the default is the system clock.

@@ -10,8 +10,12 @@
 
 #include "fhirserver.h"
 
+#include "auth/accesspolicy.h"
 #include "auth/apikeygate.h"
 #include "auth/apikeys.h"
+#include "auth/authgate.h"
+#include "auth/authorizationserver.h"
+#include "auth/storepatients.h"
 #include "operationoutcome.h"
 #include "search/indexer.h"
 #include "search/searchengine.h"
@@ -75,6 +79,13 @@ struct FhirServer::Private
     std::unique_ptr<search::Indexer> indexer; // keeps the index tables in step with writes
     std::unique_ptr<search::SearchEngine> engine;
     std::unique_ptr<search::Subsetter> subsetter; // _summary and _elements
+    std::unique_ptr<StorePatients> patients; // the authorization server's patient picker
+    std::unique_ptr<AuthorizationServer> authorization; // when options.oauth
+    std::unique_ptr<ExternalProvider> external; // when options.externalProvider
+    std::unique_ptr<AuthGate> authGate;
+    std::unique_ptr<AccessPolicy> policy;
+    /// Who asks, for the request being answered (batch entries included).
+    Principal principal;
     ServerOptions options;
     QSet<QString> resourceTypes;
     std::function<qint64()> clock = [] {
@@ -130,6 +141,18 @@ struct FhirServer::Private
                      qint64 ms) const;
     QString location(const StoredVersion &v) const;
 
+    /// What the request's principal may `permission` on `type` (every type when empty) in
+    /// `reach`, or the 403 when no scope allows it. `what` names the interaction.
+    Failure permitted(const QString &type, Permission permission, SqlCondition *reach,
+                      const QString &what = {});
+    /// Whether the current type/id is within `reach`.
+    Result<bool> within(const SqlCondition &reach, const QString &type, const QString &id);
+    /// 404 that does not tell "unknown" from "outside what this token may see".
+    static ServerError outOfReach(const QString &type, const QString &id);
+    /// Chained parameters and _has look into other resources: only for a principal that may
+    /// search every resource (auth/accesspolicy.h), else 403.
+    Failure checkJoins(const QList<QPair<QString, QString>> &params) const;
+
     // interactions/capabilitystatement.cpp
     Response capabilityStatement(const Context &ctx);
 
@@ -152,6 +175,9 @@ struct FhirServer::Private
     /// match what the client did not mean.
     Failure conditionalMatches(const QString &type, const QList<QPair<QString, QString>> &query,
                                const QString &what, QList<StoredVersion> *found);
+    /// After a write of type/id in an open transaction: 403 when the resource as written is
+    /// outside `reach` (the caller leaves the transaction uncommitted).
+    Failure writtenWithin(const SqlCondition &reach, const QString &type, const QString &id);
     Response remove(const Context &ctx, const QString &type, const QString &id);
     /// The start of a write the client may condition on If-Match (http.html#concurrency): the
     /// version the header names (0 for none; a malformed one is a 400) and, inside `tx`, the
@@ -164,6 +190,8 @@ struct FhirServer::Private
     // interactions/searchinteractions.cpp
     Response history(const Context &ctx, const QString &type, const QString &id);
     Response search(const Context &ctx, const QString &type, bool post);
+    /// _include and _revinclude bring only what the principal may read.
+    void confineIncludes(Result<search::ResultOptions> &result);
     /// GET [base]?_type=..., POST [base]/_search (search.html, "Searching Multiple Resource
     /// Types"): every type when there is no _type.
     Response systemSearch(const Context &ctx, bool post);

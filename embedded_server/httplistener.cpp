@@ -1,5 +1,7 @@
 #include "httplistener.h"
 
+#include "auth/authorizationserver.h"
+#include "auth/formdata.h"
 #include "fhirserver.h"
 #include "servererror.h"
 #include "serverlogging.h"
@@ -115,7 +117,11 @@ bool HttpListener::handleRequest(const QHttpServerRequest &httpRequest, QTcpSock
         request.method = QByteArrayLiteral("GET"); // the same answer, without its body
     const QUrl url = httpRequest.url();
     request.path = url.path(QUrl::FullyDecoded);
-    request.query = QUrlQuery(url).queryItems(QUrl::FullyDecoded);
+    // The authorization endpoint is called from browsers and OAuth libraries with a
+    // form-encoded query, where '+' is a space (scope=openid+fhirUser).
+    request.query = AuthorizationServer::readsFormQuery(request.path)
+        ? form::parse(url.query(QUrl::FullyEncoded).toLatin1())
+        : QUrlQuery(url).queryItems(QUrl::FullyDecoded);
     for (const auto &header : httpRequest.headers())
         request.headers.append({header.first, header.second});
     request.body = httpRequest.body();

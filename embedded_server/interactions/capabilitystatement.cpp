@@ -4,6 +4,60 @@ using namespace Qt::StringLiterals;
 
 namespace fhir::server {
 
+namespace {
+
+/// CapabilityStatement.rest.security of a deployment with OAuth: the SMART-on-FHIR service
+/// and, for the integrated authorization server, its endpoints in the oauth-uris extension
+/// (SMART App Launch 2.x, conformance.html; smart-configuration is the primary place).
+Json oauthSecurity(const ServerOptions &options)
+{
+    Json security = Json::object();
+    security["cors"] = true;
+    QString description;
+    if (options.oauth) {
+        const AuthorizationServer::Endpoints urls = AuthorizationServer::endpoints(options.baseUrl);
+        Json uris = Json::array();
+        for (const auto &[name, url] :
+             {std::pair{"authorize", urls.authorize}, std::pair{"token", urls.token},
+              std::pair{"introspect", urls.introspect}, std::pair{"revoke", urls.revoke}})
+            uris.push_back({{"url", name}, {"valueUri", url.toStdString()}});
+        security["extension"] = Json::array(
+            {{{"url", "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"},
+              {"extension", std::move(uris)}}});
+        description = u"OAuth 2.0 with SMART App Launch 2.x: discovery at "_s + options.baseUrl
+            + u"/.well-known/smart-configuration, the authorization code flow with PKCE S256, "
+              "client credentials for system/ scopes. Send the access token as Authorization: "
+              "Bearer; its scopes confine every interaction."_s;
+    }
+    if (options.externalProvider) {
+        description += (description.isEmpty() ? u""_s : u" "_s)
+            + u"Access tokens of the OpenID provider %1 are taken too, their %2 claim read as "
+              "SMART scopes."_s.arg(options.externalProvider->issuer,
+                                    options.externalProvider->scopeClaim);
+    }
+    Json services = Json::array();
+    services.push_back(
+        {{"coding",
+          Json::array(
+              {{{"system", "http://terminology.hl7.org/CodeSystem/restful-security-service"},
+                {"code", "SMART-on-FHIR"},
+                {"display", "SMART-on-FHIR"}}})},
+         {"text", "OAuth2 using SMART-on-FHIR profile"}});
+    if (options.requireApiKey) {
+        services.push_back({{"text", "API key"}});
+        description += u" An API key of this server in the x-api-key header is taken as well."_s;
+    }
+    security["service"] = std::move(services);
+    security["description"]
+        = QString(description
+                  + u" Only GET [base]/metadata is public; a request without valid "
+                    "credentials gets 401 Unauthorized, one outside its scopes 403."_s)
+              .toStdString();
+    return security;
+}
+
+} // namespace
+
 Response FhirServer::Private::capabilityStatement(const Context &ctx)
 {
     if (capabilities.isEmpty()) {
@@ -124,7 +178,10 @@ Response FhirServer::Private::capabilityStatement(const Context &ctx)
             {"patchFormat", {"application/json-patch+json", "application/fhir+json"}},
             {"rest",
              {{{"mode", "server"},
-               {"security", ApiKeyGate::capabilitySecurity(options.requireApiKey)},
+               {"security",
+                options.oauth || options.externalProvider
+                    ? oauthSecurity(options)
+                    : Json(ApiKeyGate::capabilitySecurity(options.requireApiKey))},
                {"documentation",
                 "Search: every parameter type with its modifiers and prefixes (composite "
                 "values joined by $, matched within one element: one Observation.component), "

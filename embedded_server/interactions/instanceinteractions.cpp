@@ -55,11 +55,18 @@ Response FhirServer::Private::shaped(const Context &ctx, const QByteArray &conte
 
 Response FhirServer::Private::read(const Context &ctx, const QString &type, const QString &id)
 {
+    SqlCondition reach;
+    if (auto failure = permitted(type, Read, &reach))
+        return errorResponse(*failure);
     auto current = store->current(type, id);
     if (!current)
         return internal(current.error());
     if (!current->has_value())
         return errorResponse(makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+    if (auto visible = within(reach, type, id); !visible)
+        return internal(visible.error());
+    else if (!*visible)
+        return errorResponse(outOfReach(type, id));
     const StoredVersion &v = **current;
     if (v.deleted) {
         Response gone
@@ -81,6 +88,14 @@ Response FhirServer::Private::vread(const Context &ctx, const QString &type, con
     if (!isValidId(vid))
         return errorResponse(
             makeError(ErrorKind::Invalid, u"'%1' is not a valid version id"_s.arg(vid.left(80))));
+    SqlCondition reach;
+    if (auto failure = permitted(type, Read, &reach))
+        return errorResponse(*failure);
+    // A past version is seen through the resource as it is now (the index holds no past).
+    if (auto visible = within(reach, type, id); !visible)
+        return internal(visible.error());
+    else if (!*visible)
+        return errorResponse(outOfReach(type, id));
     bool numeric = false;
     const qint64 number = vid.toLongLong(&numeric);
     std::optional<StoredVersion> found;
@@ -112,6 +127,9 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
 {
     Json resource;
     nlohmann::json plain;
+    SqlCondition reach;
+    if (auto failure = permitted(type, Create, &reach))
+        return errorResponse(*failure);
     if (auto failure = parseResource(ctx, type, resource, plain))
         return errorResponse(*failure);
     Store::Transaction tx(*store);
@@ -143,6 +161,8 @@ Response FhirServer::Private::create(const Context &ctx, const QString &type)
         return internal(ok.error());
     if (auto ok = indexer->index(v, plain); !ok)
         return internal(ok.error());
+    if (auto failure = writtenWithin(reach, type, v.id))
+        return errorResponse(*failure);
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     qCDebug(lcServer) << "created" << type << "version" << v.version;
@@ -209,6 +229,16 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
         return errorResponse(*failure);
     if (auto failure = ifMatchFails(expected, previous, type, id))
         return errorResponse(*failure);
+    // An update of what exists needs Update on it as it is and as it will be; one that
+    // creates needs Create.
+    const bool creates = !previous || previous->deleted;
+    SqlCondition reach;
+    if (auto failure = permitted(type, creates ? Create : Update, &reach))
+        return errorResponse(*failure);
+    if (!creates) {
+        if (auto failure = writtenWithin(reach, type, id))
+            return errorResponse(*failure);
+    }
     StoredVersion v;
     v.type = type;
     v.id = id;
@@ -220,9 +250,11 @@ Response FhirServer::Private::update(const Context &ctx, const QString &type, co
         return internal(ok.error());
     if (auto ok = indexer->index(v, plain); !ok)
         return internal(ok.error());
+    if (auto failure = writtenWithin(reach, type, id))
+        return errorResponse(*failure);
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
-    const bool created = !previous || previous->deleted;
+    const bool created = creates;
     return written(
         ctx, created ? 201 : 200, v,
         u"%1 %2/%3, now version %4"_s.arg(created ? u"created"_s : u"updated"_s, type, id)
@@ -237,16 +269,40 @@ QList<QPair<QString, QString>> FhirServer::Private::criteriaOf(const QByteArray 
     return QUrlQuery(query).queryItems(QUrl::FullyDecoded);
 }
 
+Failure FhirServer::Private::writtenWithin(const SqlCondition &reach, const QString &type,
+                                           const QString &id)
+{
+    auto visible = within(reach, type, id);
+    if (!visible)
+        return makeError(ErrorKind::Internal, visible.error());
+    if (*visible)
+        return {};
+    return AuthGate::insufficientScope(
+        u"%1/%2 is outside what the access token's scopes (%3) may write: a patient/ scope "
+        "writes only in its patient's compartment, a granular one only what its filter "
+        "matches"_s.arg(type, id, principal.scopes.toString()));
+}
+
 Failure FhirServer::Private::conditionalMatches(const QString &type,
                                                 const QList<QPair<QString, QString>> &query,
                                                 const QString &what, QList<StoredVersion> *found)
 {
+    // The criteria are a search: they match only what the principal may search.
+    SqlCondition reach;
+    if (auto failure = permitted(type, Search, &reach, what + u" (a search)"_s))
+        return failure;
+    if (auto failure = checkJoins(query))
+        return failure;
     auto criteria = engine->criteria(type, query, true, options.baseUrl, clock());
     if (!criteria)
         return makeError(ErrorKind::Invalid, what + u": "_s + criteria.error());
     if (criteria->conditions == 0)
         return makeError(ErrorKind::Invalid,
                          what + u": a conditional interaction needs search criteria"_s);
+    if (!reach.isEverything()) {
+        criteria.value().where = '(' + criteria->where + ") AND (" + reach.text + ')';
+        criteria.value().values += reach.values;
+    }
     auto matches = engine->matches(*criteria, 2);
     if (!matches)
         return makeError(ErrorKind::Internal, matches.error());
@@ -316,6 +372,13 @@ Response FhirServer::Private::remove(const Context &ctx, const QString &type, co
         return errorResponse(*failure);
     // Deleting what does not exist, or is deleted already, succeeds and changes nothing
     // (http.html#delete: delete is idempotent).
+    SqlCondition reach;
+    if (auto failure = permitted(type, Delete, &reach))
+        return errorResponse(*failure);
+    if (previous && !previous->deleted) {
+        if (auto failure = writtenWithin(reach, type, id))
+            return errorResponse(*failure);
+    }
     if (!previous || previous->deleted) {
         Response response = ctx.prefs.ret == ReturnPreference::OperationOutcome
             ? outcome(ctx, 200, u"%1/%2 does not exist; nothing to delete"_s.arg(type, id))
@@ -385,6 +448,11 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
         return errorResponse(makeError(ErrorKind::Gone, u"%1/%2 was deleted"_s.arg(type, id)));
     if (auto failure = ifMatchFails(expected, previous, type, id))
         return errorResponse(*failure);
+    SqlCondition reach;
+    if (auto failure = permitted(type, Update, &reach))
+        return errorResponse(*failure);
+    if (auto failure = writtenWithin(reach, type, id))
+        return errorResponse(*failure);
 
     const auto stored = nlohmann::json::parse(previous->content.toStdString());
     fhirpath::Environment env;
@@ -420,6 +488,8 @@ Response FhirServer::Private::patch(const Context &ctx, const QString &type, con
         return internal(ok.error());
     if (auto ok = indexer->index(v, *patched); !ok)
         return internal(ok.error());
+    if (auto failure = writtenWithin(reach, type, id))
+        return errorResponse(*failure);
     if (auto ok = tx.commit(); !ok)
         return internal(ok.error());
     return written(ctx, 200, v, u"patched %1/%2, now version %3"_s.arg(type, id).arg(v.version));
@@ -432,6 +502,19 @@ Response FhirServer::Private::validateOperation(const Context &ctx, const QStrin
     const QString what = type + (id.isEmpty() ? QString() : u"/[id]"_s) + u"/$validate"_s;
     if (ctx.request.method != "POST")
         return errorResponse(methodNotAllowed(ctx.request.method, what, "POST"));
+    // $validate checks a write before it is made: it takes a scope that may write the type,
+    // and, on an instance, one that reaches it.
+    SqlCondition reach;
+    if (permitted(type, Create, &reach)) {
+        if (auto failure = permitted(type, Update, &reach, u"$validate (a write check)"_s))
+            return errorResponse(*failure);
+    }
+    if (!id.isEmpty()) {
+        if (auto visible = within(reach, type, id); !visible)
+            return internal(visible.error());
+        else if (!*visible)
+            return errorResponse(outOfReach(type, id));
+    }
     nlohmann::json body;
     if (!ctx.request.body.isEmpty()) {
         if (auto failure = checkBody(ctx.request))

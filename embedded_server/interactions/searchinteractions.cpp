@@ -24,7 +24,29 @@ QString encodeQuery(const QList<QPair<QString, QString>> &items)
     return QString::fromLatin1(out);
 }
 
+/// `criteria` and `reach` both.
+void confine(Result<search::Criteria> &criteria, const SqlCondition &reach)
+{
+    if (!criteria || reach.isEverything())
+        return;
+    criteria.value().where = '(' + criteria->where + ") AND (" + reach.text + ')';
+    criteria.value().values += reach.values;
+}
+
 } // namespace
+
+void FhirServer::Private::confineIncludes(Result<search::ResultOptions> &result)
+{
+    if (!result)
+        return;
+    auto readable = policy->reach(principal, QString(), Read, options.baseUrl, clock());
+    if (!readable) {
+        result.value().includeAccess = "0";
+    } else if (!readable->isEverything()) {
+        result.value().includeAccess = readable->text;
+        result.value().includeAccessValues = readable->values;
+    }
+}
 
 Failure FhirServer::Private::pageParameters(const QList<QPair<QString, QString>> &params,
                                             qint64 *count, qint64 *offset) const
@@ -121,6 +143,16 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
     }
     if (auto failure = pageParameters(ctx.request.query, &query.count, &query.offset))
         return errorResponse(*failure);
+    // The index knows resources as they are now: the history of one resource is seen through
+    // it; a type's or the server's history only by a principal that may read all of it.
+    SqlCondition reach;
+    if (auto failure = permitted(type, Read, &reach, u"history"_s))
+        return errorResponse(*failure);
+    if (id.isEmpty() && !reach.isEverything())
+        return errorResponse(AuthGate::insufficientScope(
+            u"the history of %1 is open only to a token that may read all of it; this one's "
+            "scopes (%2) are confined to a patient or a filter"_s.arg(
+                type.isEmpty() ? u"the whole server"_s : type, principal.scopes.toString())));
     if (!id.isEmpty()) {
         auto current = store->current(type, id);
         if (!current)
@@ -128,6 +160,10 @@ Response FhirServer::Private::history(const Context &ctx, const QString &type, c
         if (!current->has_value())
             return errorResponse(
                 makeError(ErrorKind::NotFound, u"%1/%2 is not known"_s.arg(type, id)));
+        if (auto visible = within(reach, type, id); !visible)
+            return internal(visible.error());
+        else if (!*visible)
+            return errorResponse(outOfReach(type, id));
     }
     auto page = store->history(query);
     if (!page)
@@ -202,11 +238,22 @@ Response FhirServer::Private::systemSearch(const Context &ctx, bool post)
                 types.append(type);
         }
     }
-    return searchPage(
-        ctx,
-        engine->criteria(types, *params, ctx.prefs.handling == Handling::Strict,
-                         ctx.prefs.handling == Handling::Lenient, options.baseUrl, clock()),
-        engine->resultOptions(types, *params, {options.defaultCount, options.maxCount}), QString());
+    SqlCondition reach;
+    for (const QString &type : std::as_const(types)) {
+        if (auto failure = permitted(type, Search, &reach))
+            return errorResponse(*failure);
+    }
+    if (auto failure = permitted(QString(), Search, &reach))
+        return errorResponse(*failure);
+    if (auto failure = checkJoins(*params))
+        return errorResponse(*failure);
+    auto criteria
+        = engine->criteria(types, *params, ctx.prefs.handling == Handling::Strict,
+                           ctx.prefs.handling == Handling::Lenient, options.baseUrl, clock());
+    confine(criteria, reach);
+    auto result = engine->resultOptions(types, *params, {options.defaultCount, options.maxCount});
+    confineIncludes(result);
+    return searchPage(ctx, std::move(criteria), std::move(result), QString());
 }
 
 Response FhirServer::Private::search(const Context &ctx, const QString &type, bool post)
@@ -214,12 +261,17 @@ Response FhirServer::Private::search(const Context &ctx, const QString &type, bo
     auto params = searchParams(ctx, post);
     if (!params)
         return errorResponse(makeError(ErrorKind::UnsupportedMediaType, params.error()));
-    return searchPage(
-        ctx,
-        engine->criteria(type, *params, ctx.prefs.handling == Handling::Strict, options.baseUrl,
-                         clock()),
-        engine->resultOptions(type, *params, {options.defaultCount, options.maxCount}),
-        u'/' + type);
+    SqlCondition reach;
+    if (auto failure = permitted(type, Search, &reach))
+        return errorResponse(*failure);
+    if (auto failure = checkJoins(*params))
+        return errorResponse(*failure);
+    auto criteria = engine->criteria(type, *params, ctx.prefs.handling == Handling::Strict,
+                                     options.baseUrl, clock());
+    confine(criteria, reach);
+    auto result = engine->resultOptions(type, *params, {options.defaultCount, options.maxCount});
+    confineIncludes(result);
+    return searchPage(ctx, std::move(criteria), std::move(result), u'/' + type);
 }
 
 Response FhirServer::Private::searchPage(const Context &ctx, Result<search::Criteria> criteria,
@@ -271,7 +323,20 @@ Json FhirServer::Private::searchBundle(const QString &path,
 
 Response FhirServer::Private::everything(const Context &ctx, const QString &id)
 {
+    // The patient must be one the principal may read; what comes with it, what it may read.
+    SqlCondition reach;
+    if (auto failure = permitted(u"Patient"_s, Read, &reach, u"$everything"_s))
+        return errorResponse(*failure);
+    if (id.isEmpty() && !AccessPolicy::unrestricted(principal, Read))
+        return errorResponse(AuthGate::insufficientScope(
+            u"Patient/$everything (every patient) is open only to a token that may read every "
+            "resource; this one's scopes are %1. Ask for Patient/[id]/$everything"_s.arg(
+                principal.scopes.toString())));
     if (!id.isEmpty()) {
+        if (auto visible = within(reach, u"Patient"_s, id); !visible)
+            return internal(visible.error());
+        else if (!*visible)
+            return errorResponse(outOfReach(u"Patient"_s, id));
         auto current = store->current(u"Patient"_s, id);
         if (!current)
             return internal(current.error());
@@ -327,6 +392,11 @@ Response FhirServer::Private::everything(const Context &ctx, const QString &id)
     }
     if (auto failure = pageParameters(ctx.request.query, &result.count, &result.offset))
         return errorResponse(*failure);
+    if (auto readable = policy->reach(principal, QString(), Read, options.baseUrl, clock());
+        readable && !readable->isEverything()) {
+        filter.access = readable->text;
+        filter.accessValues = readable->values;
+    }
     auto page = engine->everything(id, filter, result.count, result.offset);
     if (!page)
         return internal(page.error());

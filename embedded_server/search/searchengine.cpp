@@ -1171,16 +1171,25 @@ SearchEngine::Private::includeRound(const QList<StoredVersion> &from, const Resu
                                     bool iteratedOnly, const QByteArray &resourceOf,
                                     const std::function<void(QList<StoredVersion>)> &keep)
 {
+    // What the caller may read (ResultOptions::includeAccess), checked on every included row.
+    Sql access;
+    if (!options.includeAccess.isEmpty()) {
+        access.append(" AND (" + options.includeAccess + ')');
+        access.values = options.includeAccessValues;
+    }
     for (const StoredVersion &match : from) {
         for (const Include &include : options.includes) {
             if ((iteratedOnly && !include.iterate) || include.sourceType != match.type)
                 continue;
-            auto rows
-                = select(resourceOf
-                             + "(r.type, r.id) IN (SELECT x.target_type, x.target_id"
-                               " FROM idx_reference x WHERE x.pk = ? AND x.param = ?"
-                               " AND (? IS NULL OR x.target_type = ?))",
-                         {match.pk, include.paramId, include.targetType, include.targetType}, true);
+            auto rows = select(
+                resourceOf
+                    + "(r.type, r.id) IN (SELECT x.target_type, x.target_id"
+                      " FROM idx_reference x WHERE x.pk = ? AND x.param = ?"
+                      " AND (? IS NULL OR x.target_type = ?))"
+                    + access.text,
+                QList<SqlValue>{match.pk, include.paramId, include.targetType, include.targetType}
+                    + access.values,
+                true);
             if (!rows)
                 return Error{rows.error()};
             keep(std::move(rows).value());
@@ -1189,11 +1198,13 @@ SearchEngine::Private::includeRound(const QList<StoredVersion> &from, const Resu
             if ((iteratedOnly && !include.iterate)
                 || (!include.targetType.isEmpty() && include.targetType != match.type))
                 continue;
-            auto rows = select(resourceOf
-                                   + "r.pk IN (SELECT x.pk FROM idx_reference x"
-                                     " WHERE x.target_id = ? AND x.target_type = ?"
-                                     " AND x.param = ?)",
-                               {match.id, match.type, include.paramId}, true);
+            auto rows = select(
+                resourceOf
+                    + "r.pk IN (SELECT x.pk FROM idx_reference x"
+                      " WHERE x.target_id = ? AND x.target_type = ?"
+                      " AND x.param = ?)"
+                    + access.text,
+                QList<SqlValue>{match.id, match.type, include.paramId} + access.values, true);
             if (!rows)
                 return Error{rows.error()};
             keep(std::move(rows).value());
@@ -1253,6 +1264,11 @@ Result<SearchPage> SearchEngine::everything(const QString &patientId,
         kept.append(" AND r.type IN (" + placeholders(filter.types.size()) + ')');
         for (const QString &type : filter.types)
             kept.bind(type);
+    }
+    // What the caller may read: of the compartment, and of what it refers to.
+    if (!filter.access.isEmpty()) {
+        kept.append(" AND (" + filter.access + ')');
+        kept.values += filter.accessValues;
     }
     where += kept.text;
     values += kept.values;

@@ -55,6 +55,10 @@ struct ResultOptions
     QList<Include> includes;
     QList<Include> revincludes;
     QueryItems kept; ///< the result parameters, for links (without _count and _offset)
+    /// When set, a condition over `r` each _include and _revinclude result must meet as well
+    /// (what the caller may read), with the values of its `?`.
+    QByteArray includeAccess;
+    QList<SqlValue> includeAccessValues;
 };
 
 struct SearchPage
@@ -125,6 +129,10 @@ public:
         /// start/end: care dates. A resource of a type the search parameter clinical-date
         /// covers is kept when one of its dates overlaps the range; others are not filtered.
         std::optional<DateRange> care;
+        /// When set, a condition over `r` every resource answered must meet as well (what the
+        /// caller may read), with the values of its `?`.
+        QByteArray access;
+        QList<SqlValue> accessValues;
     };
 
     /// The Patient and the resources of its compartment (CompartmentDefinition patient),
