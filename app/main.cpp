@@ -121,6 +121,8 @@ int runTerminalCommand(int argc, char **argv, const app::Invocation &invocation)
         return app::runServe(invocation);
     case app::Invocation::Mode::Import:
         return app::runImport(invocation);
+    case app::Invocation::Mode::Auth:
+        return app::runAuth(invocation);
     case app::Invocation::Mode::Gui:
         break;
     }

@@ -1,5 +1,6 @@
 #include "terminalcommands.h"
 
+#include "embedded_server/auth/authorizationserver.h"
 #include "embedded_server/deployment.h"
 #include "embedded_server/fhirserver.h"
 #include "embedded_server/fileimporter.h"
@@ -14,6 +15,7 @@
 #include <cstdio>
 
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 using namespace Qt::StringLiterals;
@@ -85,6 +87,14 @@ QString utcMinute(const QDateTime &time)
     return time.toUTC().toString(u"yyyy-MM-dd hh:mm"_s) + u" UTC"_s;
 }
 
+std::optional<ExternalProviderSettings> externalProviderOf(const Invocation &invocation)
+{
+    if (invocation.oidcIssuer.isEmpty())
+        return std::nullopt;
+    return ExternalProviderSettings{invocation.oidcIssuer, invocation.oidcAudience,
+                                    invocation.oidcScopeClaim, invocation.oidcJwks};
+}
+
 /// One `serve` run: seed, start, serve, stop.
 class ServeSession : public QObject
 {
@@ -95,9 +105,10 @@ public:
                  QString folder)
         : m_invocation(invocation)
         , m_deployment(std::move(model),
-                       DeploymentSettings{u"serve"_s, u"fhir-portal serve"_s, std::move(folder),
-                                          invocation.port, !invocation.noAuth,
-                                          invocation.corsOrigins})
+                       DeploymentSettings{
+                           u"serve"_s, u"fhir-portal serve"_s, std::move(folder), invocation.port,
+                           !invocation.noAuth && !invocation.oauthOnly, invocation.corsOrigins,
+                           invocation.oauth, externalProviderOf(invocation)})
     {
         connect(&m_signals, &TerminationSignals::received, this, &ServeSession::terminate);
         connect(&m_deployment, &Deployment::statusChanged, this, &ServeSession::statusChanged);
@@ -140,7 +151,7 @@ private:
 
     void start()
     {
-        if (!m_invocation.noAuth) {
+        if (m_deployment.settings().requireApiKey) {
             auto keys = m_deployment.apiKeys();
             if (!keys)
                 return fail(keys.error());
@@ -185,6 +196,19 @@ private:
             url, QDir::toNativeSeparators(m_deployment.settings().dataFolder));
         if (m_invocation.noAuth)
             text += u"Authentication: none (--no-auth): every request is accepted\n"_s;
+        if (m_invocation.oauth) {
+            text += u"OAuth 2.0 / SMART: %1/.well-known/smart-configuration\n"
+                    "  users and applications: fhir-portal auth add-user|add-client|list%2\n"_s.arg(
+                        url,
+                        m_invocation.dataFolder.isEmpty()
+                            ? QString()
+                            : u" --data "_s + m_deployment.settings().dataFolder);
+        }
+        if (!m_invocation.oidcIssuer.isEmpty())
+            text += u"Access tokens of the OpenID provider %1 are taken too\n"_s.arg(
+                m_invocation.oidcIssuer);
+        if (m_invocation.oauthOnly)
+            text += u"API keys: off (--oauth-only)\n"_s;
         if (!m_invocation.corsOrigins.isEmpty())
             text += u"Cross-origin requests allowed from: %1\n"_s.arg(
                 m_invocation.corsOrigins.join(u", "_s));
@@ -285,26 +309,160 @@ int runServe(const Invocation &invocation)
     return QCoreApplication::exec();
 }
 
-int runImport(const Invocation &invocation)
+namespace {
+
+/// A server over the invocation's data folder for a local command of the owner (never on the
+/// network, so without API keys), or null after printing why not.
+std::unique_ptr<FhirServer> openLocalServer(const Invocation &invocation, const QString &command,
+                                            bool oauth)
 {
     auto model = schema::Model::loadDefault();
     if (!model) {
-        print(stderr, u"fhir-portal import: %1\n"_s.arg(model.error()));
-        return 1;
+        print(stderr, u"fhir-portal %1: %2\n"_s.arg(command, model.error()));
+        return nullptr;
     }
     const QString folder = folderOf(invocation);
     ServerOptions options;
-    options.requireApiKey = false; // a local command of the owner, never on the network
+    options.requireApiKey = false;
+    options.oauth = oauth;
     auto server = FhirServer::open(*model, folder, options);
     if (!server) {
         print(stderr,
-              u"fhir-portal import: cannot use the data folder %1: %2\n"_s.arg(folder,
-                                                                               server.error()));
+              u"fhir-portal %1: cannot use the data folder %2: %3\n"_s.arg(command, folder,
+                                                                           server.error()));
+        return nullptr;
+    }
+    return std::move(server).value();
+}
+
+/// One line of standard input, without its line break.
+QString readLine()
+{
+    QByteArray line;
+    int c;
+    while ((c = std::fgetc(stdin)) != EOF && c != '\n')
+        line.append(char(c));
+    if (line.endsWith('\r'))
+        line.chop(1);
+    return QString::fromUtf8(line);
+}
+
+int listAuth(AuthorizationServer &as)
+{
+    auto users = as.users().list();
+    auto clients = as.clients().list();
+    if (!users || !clients) {
+        print(stderr, u"fhir-portal auth: %1\n"_s.arg(!users ? users.error() : clients.error()));
         return 1;
     }
+    QString text = u"Users:\n"_s;
+    if (users->isEmpty())
+        text += u"  (none: fhir-portal auth add-user NAME)\n"_s;
+    for (const UserInfo &user : std::as_const(*users))
+        text += u"  %1%2, created %3\n"_s.arg(
+            user.username, user.fhirUser.isEmpty() ? QString() : u" ("_s + user.fhirUser + u')',
+            utcMinute(user.created));
+    text += u"Applications:\n"_s;
+    if (clients->isEmpty())
+        text += u"  (none: fhir-portal auth add-client NAME ...)\n"_s;
+    for (const ClientInfo &client : std::as_const(*clients)) {
+        text += u"  %1 \"%2\", %3, grants %4\n    scopes: %5\n"_s.arg(
+            client.clientId, client.name, client.confidential ? u"confidential"_s : u"public"_s,
+            client.grantTypes.join(u", "_s), client.scopes);
+        for (const QString &uri : client.redirectUris)
+            text += u"    redirect URI: %1\n"_s.arg(uri);
+    }
+    print(stdout, text);
+    return 0;
+}
+
+} // namespace
+
+int runAuth(const Invocation &invocation)
+{
+    auto server = openLocalServer(invocation, u"auth"_s, true);
+    if (!server)
+        return 1;
+    AuthorizationServer &as = *server->authorizationServer();
+    const QString &action = invocation.authAction;
+    auto failed = [](const QString &why) {
+        print(stderr, u"fhir-portal auth: %1\n"_s.arg(why));
+        return 1;
+    };
+    if (action == u"list"_s)
+        return listAuth(as);
+    const QString name = invocation.arguments.value(0);
+    if (action == u"add-user"_s) {
+        // On a terminal the password is typed without echo; from a pipe it is the first line.
+        const bool terminal = ::isatty(STDIN_FILENO);
+        termios saved = {};
+        if (terminal && ::tcgetattr(STDIN_FILENO, &saved) == 0) {
+            print(stderr, u"Password for %1: "_s.arg(name));
+            termios quiet = saved;
+            quiet.c_lflag &= ~tcflag_t(ECHO);
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+        }
+        const QString password = readLine();
+        if (terminal) {
+            ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
+            print(stderr, u"\n"_s);
+        }
+        auto user = as.users().create(name, password, invocation.fhirUser);
+        if (!user)
+            return failed(user.error());
+        print(stdout,
+              u"Added user %1%2\n"_s.arg(
+                  user->username,
+                  user->fhirUser.isEmpty() ? QString() : u", who is "_s + user->fhirUser));
+        return 0;
+    }
+    if (action == u"add-client"_s) {
+        ClientInfo info;
+        info.name = name;
+        info.confidential = invocation.confidential;
+        info.redirectUris = invocation.redirectUris;
+        info.scopes = invocation.scopes;
+        if (invocation.clientCredentials)
+            info.grantTypes = invocation.redirectUris.isEmpty()
+                ? QStringList{u"client_credentials"_s}
+                : QStringList{u"authorization_code"_s, u"refresh_token"_s, u"client_credentials"_s};
+        auto client = as.clients().create(info);
+        if (!client)
+            return failed(client.error());
+        QString text = u"Registered %1 \"%2\" (%3)\nclient_id: %1\n"_s.arg(
+            client->info.clientId, client->info.name,
+            client->info.confidential ? u"confidential"_s : u"public: use PKCE"_s);
+        if (!client->secret.isEmpty())
+            text += u"client_secret (shown only this once): %1\n"_s.arg(client->secret);
+        print(stdout, text);
+        return 0;
+    }
+    if (action == u"remove-user"_s) {
+        auto ok = as.users().remove(name);
+        if (!ok)
+            return failed(ok.error());
+        if (!*ok)
+            return failed(u"there is no user %1 (fhir-portal auth list shows them)"_s.arg(name));
+        print(stdout, u"Removed user %1 and revoked their tokens\n"_s.arg(name));
+        return 0;
+    }
+    auto ok = as.clients().remove(name);
+    if (!ok)
+        return failed(ok.error());
+    if (!*ok)
+        return failed(u"there is no application %1 (fhir-portal auth list shows them)"_s.arg(name));
+    print(stdout, u"Removed application %1 and revoked its tokens\n"_s.arg(name));
+    return 0;
+}
+
+int runImport(const Invocation &invocation)
+{
+    auto server = openLocalServer(invocation, u"import"_s, false);
+    if (!server)
+        return 1;
     bool all = true;
     for (const QString &path : invocation.arguments) {
-        const FileImportReport report = importFile(**server, path);
+        const FileImportReport report = importFile(*server, path);
         print(stdout, report.text() + u'\n');
         all = all && report.ok();
     }

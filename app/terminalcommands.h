@@ -13,6 +13,11 @@ int runServe(const Invocation &invocation);
 /// 0 when every file loaded whole, else 1.
 int runImport(const Invocation &invocation);
 
+/// `fhir-portal auth ...`: adds, removes or lists the users and applications of a
+/// deployment's authorization server. A new user's password comes from standard input (one
+/// line); a new confidential application's secret is printed once. 0 on success, else 1.
+int runAuth(const Invocation &invocation);
+
 /// Where `serve` and `import` keep their store when no --data is given: the "serve"
 /// deployment under the app's data location.
 QString defaultServeFolder();

@@ -43,6 +43,8 @@ protected:
     {
         ServerOptions options;
         options.requireApiKey = m_settings.requireApiKey;
+        options.oauth = m_settings.oauth;
+        options.externalProvider = m_settings.externalProvider;
         auto server = FhirServer::open(m_model, m_settings.dataFolder, options);
         if (!server) {
             Q_EMIT failed(server.error());

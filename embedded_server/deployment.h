@@ -4,6 +4,7 @@
 // API-key work; signatures may grow, but what is here stays.
 
 #include "embedded_server/auth/apikeys.h" // ApiKeyInfo, NewApiKey
+#include "embedded_server/auth/externalprovider.h"
 #include "schemas/model.h"
 #include "schemas/result.h"
 
@@ -28,6 +29,10 @@ struct DeploymentSettings
     bool requireApiKey = true; ///< false only when the owner explicitly chose no auth
     /// Web origins allowed cross-origin requests besides the server's own (HttpListener).
     QStringList corsOrigins = {};
+    /// The integrated OAuth 2.0 / SMART authorization server, beside API keys (or alone).
+    bool oauth = false;
+    /// An external OpenID provider whose access tokens are taken too.
+    std::optional<ExternalProviderSettings> externalProvider = {};
 };
 
 /// One embedded FHIR server the app owns: its store, its listener on 127.0.0.1, its API keys.

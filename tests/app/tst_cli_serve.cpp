@@ -4,6 +4,7 @@
 
 #include "embedded_server/fhirserver.h"
 
+#include "embedded_server/auth/oauthbrowser.h"
 #include "httptestclient.h"
 #include "servertestsupport.h"
 #include "testmodel.h"
@@ -136,10 +137,12 @@ struct Run
     QByteArray err;
 };
 
-Run runBinary(const QStringList &arguments)
+Run runBinary(const QStringList &arguments, const QByteArray &input = {})
 {
     QProcess process;
     process.start(QStringLiteral(FHIR_PORTAL_BINARY), arguments);
+    process.write(input);
+    process.closeWriteChannel();
     if (!process.waitForFinished(kTimeoutMs) || process.exitStatus() != QProcess::NormalExit)
         return {};
     return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
@@ -221,6 +224,86 @@ private Q_SLOTS:
         QCOMPARE(sendHttp(nam, "GET", again.url() + u"/Patient"_s, key).status, 200);
         QCOMPARE(sendHttp(nam, "GET", again.url() + u"/Patient"_s, newKey).status, 200);
         QCOMPARE(again.stop(SIGTERM), 0);
+    }
+
+    // The issue's newcomer: users and applications from the command line, serve --oauth-only,
+    // a login through the pages over HTTP, then the API with the token.
+    void oauthFromTheCommandLine()
+    {
+        const QString bundle
+            = write(u"pa.json"_s,
+                    transaction({putEntry(R"({"resourceType":"Patient","id":"pa"})"),
+                                 putEntry(R"({"resourceType":"Patient","id":"pb"})")}));
+        QCOMPARE(runBinary({u"import"_s, bundle, u"--data"_s, data()}).exitCode, 0);
+        const Run user = runBinary(
+            {u"auth"_s, u"add-user"_s, u"alice"_s, u"--patient"_s, u"pa"_s, u"--data"_s, data()},
+            "correct horse\n");
+        QVERIFY2(user.exitCode == 0, user.err.constData());
+        QVERIFY(user.out.contains("Added user alice, who is Patient/pa"));
+        QVERIFY(!user.out.contains("correct horse"));
+        const Run client = runBinary({u"auth"_s, u"add-client"_s, u"My app"_s, u"--redirect-uri"_s,
+                                      u"http://127.0.0.1/callback"_s, u"--scopes"_s,
+                                      u"patient/*.rs launch/patient"_s, u"--data"_s, data()});
+        QVERIFY2(client.exitCode == 0, client.err.constData());
+        const QRegularExpression idLine(u"client_id: (fpc_[0-9a-f]{16})"_s);
+        const QString clientId = idLine.match(QString::fromUtf8(client.out)).captured(1);
+        QVERIFY2(!clientId.isEmpty(), client.out.constData());
+        QVERIFY(!client.out.contains("client_secret")); // public: no secret
+        const Run list = runBinary({u"auth"_s, u"list"_s, u"--data"_s, data()});
+        QCOMPARE(list.exitCode, 0);
+        QVERIFY(list.out.contains("alice (Patient/pa)"));
+        QVERIFY(list.out.contains(QByteArray(clientId.toLatin1() + " \"My app\", public")));
+        const Run confidential
+            = runBinary({u"auth"_s, u"add-client"_s, u"Backend"_s, u"--client-credentials"_s,
+                         u"--scopes"_s, u"system/*.rs"_s, u"--data"_s, data()});
+        QVERIFY2(confidential.out.contains("client_secret (shown only this once): fcs_"),
+                 confidential.out.constData());
+        QVERIFY(runBinary({u"auth"_s, u"remove-user"_s, u"nobody"_s, u"--data"_s, data()}).exitCode
+                == 1);
+
+        ServeProcess serve({u"--data"_s, data(), u"--oauth-only"_s});
+        QVERIFY2(serve.waitUntilServing(), serve.err().constData());
+        const QString url = serve.url();
+        QVERIFY2(serve.out().contains(
+                     QString(u"OAuth 2.0 / SMART: "_s + url + u"/.well-known/smart-configuration"_s)
+                         .toUtf8()),
+                 serve.out().constData());
+        QVERIFY(serve.newKey().isEmpty()); // no API keys
+        QNetworkAccessManager nam;
+        const auto refused = sendHttp(nam, "GET", url + u"/Patient/pa"_s, {});
+        QCOMPARE(refused.status, 401);
+
+        const QString origin = url.left(url.indexOf(u"/fhir/r4"_s));
+        fhir::test::Send http = fhir::test::httpSend(nam, origin);
+        fhir::test::OAuthBrowser browser(http);
+        fhir::test::AuthorizeRequest request;
+        request.clientId = clientId;
+        request.redirectUri = u"http://127.0.0.1:9/callback"_s;
+        request.scope = u"patient/*.rs launch/patient"_s;
+        request.aud = url;
+        const auto login = fhir::test::logIn(browser, request, u"alice"_s, u"correct horse"_s);
+        QVERIFY2(!login.code.isEmpty(), login.last.body.left(300).constData());
+        const auto tokens = fhir::test::tokenCall(http,
+                                                  {{u"grant_type"_s, u"authorization_code"_s},
+                                                   {u"code"_s, login.code},
+                                                   {u"redirect_uri"_s, request.redirectUri},
+                                                   {u"client_id"_s, clientId},
+                                                   {u"code_verifier"_s, request.pkce.verifier}});
+        QCOMPARE(tokens.status, 200);
+        const QByteArray bearer = "Bearer " + tokens.text("access_token").toLatin1();
+        const fhir::server::Response read = http({"GET",
+                                                  FhirServer::basePath() + u"/Patient/pa"_s,
+                                                  {},
+                                                  {{"Authorization", bearer}},
+                                                  {}});
+        QCOMPARE(read.status, 200);
+        const fhir::server::Response other = http({"GET",
+                                                   FhirServer::basePath() + u"/Patient/pb"_s,
+                                                   {},
+                                                   {{"Authorization", bearer}},
+                                                   {}});
+        QCOMPARE(other.status, 404);
+        QCOMPARE(serve.stop(SIGTERM), 0);
     }
 
     void noAuthIsExplicit()

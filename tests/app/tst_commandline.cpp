@@ -150,13 +150,103 @@ private Q_SLOTS:
             QCOMPARE(invocation.corsOrigins, origins);
     }
 
+    void oauthOptions_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("--oauth") << QStringList{u"--oauth"_s} << true;
+        QTest::newRow("--oauth-only") << QStringList{u"--oauth-only"_s} << true;
+        QTest::newRow("provider") << QStringList{u"--oidc-issuer"_s, u"https://login.example.org"_s,
+                                                 u"--oidc-scope-claim=scp"_s, u"--oidc-audience"_s,
+                                                 u"api://fhir"_s}
+                                  << true;
+        QTest::newRow("provider needs a URL")
+            << QStringList{u"--oidc-issuer"_s, u"login.example.org"_s} << false;
+        QTest::newRow("scope claim is scope or scp")
+            << QStringList{u"--oidc-issuer"_s, u"https://l.example"_s, u"--oidc-scope-claim"_s,
+                           u"roles"_s}
+            << false;
+        QTest::newRow("audience without issuer")
+            << QStringList{u"--oidc-audience"_s, u"x"_s} << false;
+        QTest::newRow("--no-auth with --oauth")
+            << QStringList{u"--no-auth"_s, u"--oauth"_s} << false;
+        QTest::newRow("--new-key with --oauth-only")
+            << QStringList{u"--oauth-only"_s, u"--new-key"_s} << false;
+    }
+    void oauthOptions()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, valid);
+        const Invocation invocation = parseCommandLine(QStringList{u"serve"_s} + arguments);
+        QCOMPARE(invocation.mode, valid ? Invocation::Mode::Serve : Invocation::Mode::Invalid);
+        QCOMPARE(invocation.error.isEmpty(), valid);
+        if (!valid)
+            return;
+        QCOMPARE(invocation.oauth, arguments.join(u' ').contains(u"--oauth"_s));
+        QCOMPARE(invocation.oauthOnly, arguments.contains(u"--oauth-only"_s));
+        if (arguments.contains(u"--oidc-issuer"_s)) {
+            QCOMPARE(invocation.oidcIssuer, u"https://login.example.org"_s);
+            QCOMPARE(invocation.oidcScopeClaim, u"scp"_s);
+            QCOMPARE(invocation.oidcAudience, u"api://fhir"_s);
+        }
+    }
+
+    void authCommands_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("add-user") << QStringList{u"add-user"_s, u"alice"_s} << true;
+        QTest::newRow("add-user --patient")
+            << QStringList{u"add-user"_s, u"alice"_s, u"--patient"_s, u"p1"_s} << true;
+        QTest::newRow("add-user twice linked")
+            << QStringList{u"add-user"_s,       u"a"_s, u"--patient"_s, u"p1"_s,
+                           u"--practitioner"_s, u"x"_s}
+            << false;
+        QTest::newRow("add-user without a name") << QStringList{u"add-user"_s} << false;
+        QTest::newRow("add-client")
+            << QStringList{u"add-client"_s,          u"App"_s,      u"--redirect-uri"_s,
+                           u"http://127.0.0.1/cb"_s, u"--scopes"_s, u"patient/*.rs"_s}
+            << true;
+        QTest::newRow("add-client without scopes")
+            << QStringList{u"add-client"_s, u"App"_s, u"--redirect-uri"_s, u"http://127.0.0.1/cb"_s}
+            << false;
+        QTest::newRow("add-client without redirect")
+            << QStringList{u"add-client"_s, u"App"_s, u"--scopes"_s, u"patient/*.rs"_s} << false;
+        QTest::newRow("backend service")
+            << QStringList{u"add-client"_s, u"B"_s, u"--client-credentials"_s, u"--scopes"_s,
+                           u"system/*.rs"_s}
+            << true;
+        QTest::newRow("public backend")
+            << QStringList{u"add-client"_s,           u"B"_s,        u"--public"_s,
+                           u"--client-credentials"_s, u"--scopes"_s, u"system/*.rs"_s}
+            << false;
+        QTest::newRow("list") << QStringList{u"list"_s, u"--data"_s, u"/tmp/x"_s} << true;
+        QTest::newRow("list with a name") << QStringList{u"list"_s, u"alice"_s} << false;
+        QTest::newRow("unknown action") << QStringList{u"frobnicate"_s} << false;
+        QTest::newRow("nothing") << QStringList{} << false;
+    }
+    void authCommands()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, valid);
+        const Invocation invocation = parseCommandLine(QStringList{u"auth"_s} + arguments);
+        QCOMPARE(invocation.mode, valid ? Invocation::Mode::Auth : Invocation::Mode::Invalid);
+        QCOMPARE(invocation.error.isEmpty(), valid);
+        if (valid && arguments.contains(u"--patient"_s))
+            QCOMPARE(invocation.fhirUser, u"Patient/p1"_s);
+        if (valid && arguments.contains(u"--client-credentials"_s))
+            QVERIFY(invocation.confidential);
+    }
+
     void usageNamesEveryCommand()
     {
         const QString usage = usageText();
         for (const char *word :
              {"schema PATH", "fhirpath EXPR FILE [--json]", "--version", "--help",
               "serve [--port N] [--data DIR] [--no-auth] [--seed-patients N] [--new-key]",
-              "[--cors-origin ORIGIN]...", "import FILE... [--data DIR]"})
+              "[--cors-origin ORIGIN]...", "import FILE... [--data DIR]", "--oauth", "--oauth-only",
+              "--oidc-issuer URL", "auth add-user NAME", "auth add-client NAME",
+              "auth remove-user NAME | remove-client ID | list"})
             QVERIFY2(usage.contains(QLatin1String(word)), word);
     }
 };
