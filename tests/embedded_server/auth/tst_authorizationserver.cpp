@@ -385,6 +385,20 @@ private Q_SLOTS:
         QVERIFY(t.text("access_token").isEmpty());
     }
 
+    // SECURITY.md: a verifier without a stored challenge is an error (a PKCE downgrade).
+    // Every code gets one at the authorization endpoint, so the store is made to lack it.
+    void verifierWithoutChallengeIsRefused()
+    {
+        OAuthBrowser browser(f.send());
+        const AuthorizeRequest request = f.appRequest(u"patient/*.rs launch/patient"_s);
+        const LoginResult login = logIn(browser, request, u"alice"_s, kPassword);
+        QVERIFY(!login.code.isEmpty());
+        QVERIFY(f.server->store().query("UPDATE oauth_code SET code_challenge = ''", {}));
+        const TokenReply t = f.exchange(login.code, request);
+        QCOMPARE(t.status, 400);
+        QCOMPARE(t.text("error"), u"invalid_grant"_s);
+    }
+
     void codeExpiresAfterAMinute()
     {
         OAuthBrowser browser(f.send());
