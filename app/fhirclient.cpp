@@ -100,11 +100,21 @@ void FhirClient::send(const ApiRequest &request)
         });
         return;
     }
+    m_retried = false;
+    transmit();
+}
+
+void FhirClient::transmit()
+{
+    const ApiRequest &request = m_request;
     QNetworkRequest wire(m_url);
     // Redirects are shown, not followed: a developer wants to see them.
     wire.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                       QNetworkRequest::ManualRedirectPolicy);
-    for (const auto &[name, value] : wireHeaders(request, m_endpoint))
+    HeaderList headers = wireHeaders(request, m_endpoint);
+    if (m_session && m_session->isActive() && headerValue(headers, "Authorization").isNull())
+        headers.append({QByteArrayLiteral("Authorization"), m_session->authorization()});
+    for (const auto &[name, value] : headers)
         wire.setRawHeader(name, value);
     m_clock.start();
     m_reply = m_network->sendCustomRequest(wire, request.method, request.body);
@@ -213,8 +223,40 @@ void FhirClient::onFinished()
         }
         response.problem = notes.join(u'\n');
     }
+    if (response.status == 401 && retryAfterRefresh(response))
+        return;
     qCDebug(lcClient) << "answered" << response.status << response.elapsedMs << "ms";
     Q_EMIT finished(m_request, response);
+}
+
+bool FhirClient::retryAfterRefresh(const ApiResponse &refused)
+{
+    if (!m_session || !m_session->isActive() || m_retried
+        || !headerValue(m_request.headers, "Authorization").isNull())
+        return false;
+    m_retried = true;
+    OAuthSession *session = m_session;
+    // One of the two answers; each connection goes when either comes.
+    auto connections = std::make_shared<QList<QMetaObject::Connection>>();
+    auto done = [connections] {
+        for (const auto &c : std::as_const(*connections))
+            QObject::disconnect(c);
+    };
+    connections->append(connect(session, &OAuthSession::refreshed, this, [this, done] {
+        done();
+        transmit();
+    }));
+    connections->append(
+        connect(session, &OAuthSession::ended, this, [this, done, refused](const QString &why) {
+            done();
+            ApiResponse response = refused;
+            response.problem = tr("The server refused the access token, and the login could not "
+                                  "be refreshed: %1")
+                                   .arg(why);
+            Q_EMIT finished(m_request, response);
+        }));
+    session->refresh();
+    return true;
 }
 
 } // namespace fhir::app

@@ -2,6 +2,7 @@
 
 #include "app/apirequest.h"
 #include "app/endpoint.h"
+#include "app/oauth/oauthsession.h"
 #include "app/wirerequest.h"
 
 #include <QElapsedTimer>
@@ -68,6 +69,10 @@ public:
 
     void setEndpoint(const Endpoint &endpoint);
     const Endpoint &endpoint() const { return m_endpoint; }
+    /// An OAuth session whose access token goes with every request (Authorization: Bearer).
+    /// A 401 makes it refresh once and the request go again; when the refresh fails, the
+    /// answer says so. Not owned; null for none.
+    void setSession(OAuthSession *session) { m_session = session; }
     /// Longest wait for the whole answer; 30 s by default.
     void setTimeout(int milliseconds) { m_timeoutMs = milliseconds; }
 
@@ -82,7 +87,10 @@ Q_SIGNALS:
     void finished(const fhir::app::ApiRequest &request, const fhir::app::ApiResponse &response);
 
 private:
+    void transmit();
     void onFinished();
+    /// After a 401 with a session: refresh, then send again (once per request).
+    bool retryAfterRefresh(const ApiResponse &refused);
     void fail(ApiResponse::Failure failure, const QString &problem);
 
     Endpoint m_endpoint;
@@ -95,6 +103,8 @@ private:
     QString m_tlsProblem;
     ApiResponse::Failure m_abortReason = ApiResponse::Failure::None;
     int m_timeoutMs = 30000;
+    QPointer<OAuthSession> m_session;
+    bool m_retried = false; // this request went again after a refresh
 };
 
 /// A sentence for a failed HTTP status a user can do something about (401, 403, 404, 405,

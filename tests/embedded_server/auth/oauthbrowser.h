@@ -180,13 +180,14 @@ struct LoginResult
     QString iss;
 };
 
-/// Logs `username` in, chooses `patient` when the picker shows, and approves (or denies).
-inline LoginResult logIn(OAuthBrowser &browser, const AuthorizeRequest &request,
+/// Logs `username` in from the authorization request `query`, chooses `patient` when the
+/// picker shows, and approves (or denies).
+inline LoginResult logIn(OAuthBrowser &browser, const QList<QPair<QString, QString>> &query,
                          const QString &username, const QString &password,
                          const QString &patient = {}, bool approve = true)
 {
     LoginResult result;
-    Response page = browser.get(u"authorize"_qs, request.query());
+    Response page = browser.get(u"authorize"_qs, query);
     auto finish = [&](const Response &last) {
         result.last = last;
         const QByteArray location = last.header("Location");
@@ -218,6 +219,13 @@ inline LoginResult logIn(OAuthBrowser &browser, const AuthorizeRequest &request,
         posted = browser.post(u"authorize"_qs, form);
     }
     return finish(posted);
+}
+
+inline LoginResult logIn(OAuthBrowser &browser, const AuthorizeRequest &request,
+                         const QString &username, const QString &password,
+                         const QString &patient = {}, bool approve = true)
+{
+    return logIn(browser, request.query(), username, password, patient, approve);
 }
 
 /// The token endpoint's answer, parsed.
