@@ -297,6 +297,63 @@ Result<bool> Deployment::revokeApiKey(const QString &keyId)
     return ApiKeyStore(**store).revoke(keyId);
 }
 
+Result<QList<UserInfo>> Deployment::oauthUsers()
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return UserStore(**store).list();
+}
+
+Result<UserInfo> Deployment::addOAuthUser(const QString &username, const QString &password,
+                                          const QString &fhirUser)
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return UserStore(**store).create(username, password, fhirUser);
+}
+
+Result<bool> Deployment::removeOAuthUser(const QString &username)
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return UserStore(**store).remove(username);
+}
+
+Result<QList<ClientInfo>> Deployment::oauthClients()
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return ClientStore(**store).list();
+}
+
+Result<NewClient> Deployment::addOAuthClient(const ClientInfo &client)
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return ClientStore(**store).create(client);
+}
+
+Result<bool> Deployment::updateOAuthClient(const ClientInfo &client)
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return ClientStore(**store).update(client);
+}
+
+Result<bool> Deployment::removeOAuthClient(const QString &clientId)
+{
+    auto store = d->openStore();
+    if (!store)
+        return Error{store.error()};
+    return ClientStore(**store).remove(clientId);
+}
+
 void Deployment::loadSynthetic(int patients, quint64 seed)
 {
     d->runLoad(this,

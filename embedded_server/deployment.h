@@ -4,7 +4,9 @@
 // API-key work; signatures may grow, but what is here stays.
 
 #include "embedded_server/auth/apikeys.h" // ApiKeyInfo, NewApiKey
+#include "embedded_server/auth/clients.h"
 #include "embedded_server/auth/externalprovider.h"
+#include "embedded_server/auth/users.h"
 #include "schemas/model.h"
 #include "schemas/result.h"
 
@@ -71,6 +73,19 @@ public:
     Result<NewApiKey> createApiKey(const QString &name);
     Result<QList<ApiKeyInfo>> apiKeys();
     Result<bool> revokeApiKey(const QString &keyId);
+
+    /// The users and applications of the deployment's OAuth 2.0 authorization server, the
+    /// same way: whether it runs or not, on a connection of the calling thread. A new user's
+    /// password is hashed before it is stored (slow on purpose: PBKDF2); a new confidential
+    /// application's secret is in the result, and nowhere after.
+    Result<QList<UserInfo>> oauthUsers();
+    Result<UserInfo> addOAuthUser(const QString &username, const QString &password,
+                                  const QString &fhirUser = {});
+    Result<bool> removeOAuthUser(const QString &username);
+    Result<QList<ClientInfo>> oauthClients();
+    Result<NewClient> addOAuthClient(const ClientInfo &client);
+    Result<bool> updateOAuthClient(const ClientInfo &client);
+    Result<bool> removeOAuthClient(const QString &clientId);
 
     /// Fills the store with a synthetic clinic off the GUI thread: progress() in patients,
     /// then loadFinished(). cancelLoad() stops between two transactions: whole records only.
