@@ -274,6 +274,37 @@ void DeploymentManager::start(const QString &id)
         deploymentFor(*entry)->start();
 }
 
+Result<bool> DeploymentManager::setOAuthEnabled(const QString &id, bool enabled)
+{
+    auto entry = m_registry->entry(id);
+    if (!entry || !entry->isEmbedded())
+        return Error{tr("OAuth 2.0 is served by embedded deployments only.")};
+    if (isLoading(id))
+        return Error{tr("Wait for the load to finish, then change OAuth 2.0.")};
+    if (entry->oauth == enabled)
+        return true;
+    entry->oauth = enabled;
+    if (auto updated = m_registry->update(*entry); !updated)
+        return updated;
+    // A Deployment's settings are fixed: the next one made for it has the new ones.
+    if (server::Deployment *d = m_deployments.take(id)) {
+        const bool running = d->status() == server::Deployment::Status::Running
+            || d->status() == server::Deployment::Status::Starting;
+        d->disconnect(this);
+        delete d; // stops and joins its thread
+        Q_EMIT stateChanged(id, State::Stopped);
+        if (running)
+            start(id);
+    }
+    return true;
+}
+
+server::Deployment *DeploymentManager::embeddedDeployment(const QString &id)
+{
+    const auto entry = m_registry->entry(id);
+    return entry && entry->isEmbedded() ? deploymentFor(*entry) : nullptr;
+}
+
 void DeploymentManager::stop(const QString &id)
 {
     if (server::Deployment *d = deployment(id))
@@ -398,6 +429,7 @@ server::Deployment *DeploymentManager::deploymentFor(const DeploymentEntry &entr
     settings.dataFolder = m_registry->dataFolder(entry.id);
     settings.port = entry.port;
     settings.requireApiKey = entry.requireApiKey;
+    settings.oauth = entry.oauth;
     auto *d = new server::Deployment(m_model, settings, this);
     const QString id = entry.id;
     connect(d, &server::Deployment::statusChanged, this, [this, id, d](auto status) {

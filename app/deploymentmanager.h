@@ -102,6 +102,14 @@ public:
     Result<QList<ApiKey>> apiKeys(const QString &id);
     Result<bool> revokeApiKey(const QString &id, const QString &keyId);
 
+    /// Turns the integrated OAuth 2.0 / SMART authorization server of embedded `id` on or off;
+    /// a running deployment restarts with it (on its own port when it has a fixed one).
+    /// Refused while a load runs.
+    Result<bool> setOAuthEnabled(const QString &id, bool enabled);
+    /// The embedded deployment `id`, for its OAuth 2.0 page (users and applications); null for
+    /// a remote or unknown one.
+    server::Deployment *embeddedDeployment(const QString &id);
+
     /// The Authorize dialog: the key this app sends as x-api-key to `id`, into the keychain.
     void setApiKey(const QString &id, const QByteArray &key);
     /// Forgets the key of `id` (keychain and memory).

@@ -256,6 +256,7 @@ void DeploymentRegistry::load()
         e.name = m_settings->value(u"name"_s).toString();
         e.port = quint16(m_settings->value(u"port"_s, 0).toUInt());
         e.requireApiKey = m_settings->value(u"requireApiKey"_s, true).toBool();
+        e.oauth = m_settings->value(u"oauth"_s, false).toBool();
         e.baseUrl = QUrl(m_settings->value(u"baseUrl"_s).toString());
         const QStringList headers = m_settings->value(u"headers"_s).toStringList();
         for (const QString &line : headers) {
@@ -290,6 +291,7 @@ void DeploymentRegistry::save()
         if (e.isEmbedded()) {
             m_settings->setValue(u"port"_s, e.port);
             m_settings->setValue(u"requireApiKey"_s, e.requireApiKey);
+            m_settings->setValue(u"oauth"_s, e.oauth);
             continue;
         }
         m_settings->setValue(u"baseUrl"_s, e.baseUrl.toString());

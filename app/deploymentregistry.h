@@ -31,6 +31,8 @@ struct DeploymentEntry
     // Embedded
     quint16 port = 0; ///< 0 picks a free port on each start
     bool requireApiKey = true;
+    /// The integrated OAuth 2.0 / SMART authorization server, beside or instead of API keys.
+    bool oauth = false;
 
     // Remote
     QUrl baseUrl; ///< without a trailing slash

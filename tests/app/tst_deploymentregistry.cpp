@@ -65,6 +65,7 @@ private Q_SLOTS:
         local.name = u"Local"_s;
         local.port = 8080;
         local.requireApiKey = false;
+        local.oauth = true;
         DeploymentEntry hapi = remote(u"HAPI public"_s, u"https://hapi.fhir.org/baseR4/"_s);
         hapi.headers = {{"Prefer", "return=representation"}, {"X-Tenant", "a b:c"}};
         hapi.secretHeaders = {"Authorization"};
@@ -89,6 +90,7 @@ private Q_SLOTS:
         QCOMPARE(first->name, u"Local"_s);
         QCOMPARE(first->port, quint16(8080));
         QVERIFY(!first->requireApiKey);
+        QVERIFY(first->oauth);
         QVERIFY(first->isEmbedded());
         const auto second = registry.entry(u"hapi-public"_s);
         QVERIFY(second);

@@ -5,6 +5,7 @@
 #include "app/deploymentmanager.h"
 #include "app/deploymentregistry.h"
 #include "app/secretstore.h"
+#include "ui/models/oauthlistmodels.h"
 #include "ui/widgets/authorizedialog.h"
 #include "ui/widgets/deploymentscontroller.h"
 #include "ui/widgets/deploymentselector.h"
@@ -13,22 +14,27 @@
 #include "ui/widgets/historypanel.h"
 #include "ui/widgets/importdialog.h"
 #include "ui/widgets/newdeploymentdialog.h"
+#include "ui/widgets/oauthpagedialog.h"
 #include "ui/widgets/overviewpage.h"
 
 #include "testmodel.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -221,6 +227,70 @@ private Q_SLOTS:
         auto *checkResult = overview->findChild<QLabel *>(u"checkResult"_s);
         QVERIFY(QTest::qWaitFor(
             [&] { return checkResult->text().contains(u"cannot be reached"_s); }, 15000));
+    }
+
+    // Issue 13's OAuth 2.0 page: the authorization server turned on from the Overview (the
+    // deployment restarts with it), a user and a confidential application added, the secret
+    // shown once, discovery answering on the new endpoint.
+    void oauthPageFromTheOverview()
+    {
+        Harness harness(m_model);
+        QVERIFY(QTest::qWaitForWindowExposed(&harness.window));
+        ui::DeploymentsController *controller = harness.controller;
+        controller->initialize(0);
+        QVERIFY(QTest::qWaitFor([&] { return controller->endpoint().isValid(); }, 20000));
+        auto *button
+            = controller->overviewPage()->findChild<QPushButton *>(u"overviewOAuthButton"_s);
+        QVERIFY(button && button->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
+        ui::OAuthPageDialog *page = nullptr;
+        QVERIFY(QTest::qWaitFor(
+            [&] { return (page = harness.window.findChild<ui::OAuthPageDialog *>()) != nullptr; },
+            5000));
+        QVERIFY(QTest::qWaitForWindowExposed(page));
+        auto *enabled = page->findChild<QCheckBox *>(u"oauthEnabled"_s);
+        QVERIFY(enabled && !enabled->isChecked());
+        const QUrl before = controller->endpoint().baseUrl;
+        enabled->setChecked(true);
+        QVERIFY(QTest::qWaitFor([&] { return controller->endpoint().isValid(); }, 20000));
+        auto *discovery = page->findChild<QLabel *>(u"oauthDiscovery"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(discovery->text().contains(u".well-known/smart-configuration"_s),
+                                 20000);
+        Q_UNUSED(before);
+
+        page->findChild<QLineEdit *>(u"newUsername"_s)->setText(u"alice"_s);
+        page->findChild<QLineEdit *>(u"newPassword"_s)->setText(u"correct horse"_s);
+        page->findChild<QLineEdit *>(u"newFhirUser"_s)->setText(u"Patient/example"_s);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"addUserButton"_s), Qt::LeftButton);
+        QCOMPARE(page->users()->rowCount(), 1);
+        QVERIFY(page->findChild<QLineEdit *>(u"newPassword"_s)->text().isEmpty());
+
+        QSignalSpy secrets(page, &ui::OAuthPageDialog::secretShown);
+        page->findChild<QLineEdit *>(u"newClientName"_s)->setText(u"Web app"_s);
+        auto *type = page->findChild<QComboBox *>(u"newClientType"_s);
+        type->setCurrentIndex(type->findData(u"confidential"_s));
+        page->findChild<QPlainTextEdit *>(u"newRedirectUris"_s)
+            ->setPlainText(u"https://app.example.org/callback"_s);
+        QTest::mouseClick(page->findChild<QPushButton *>(u"addClientButton"_s), Qt::LeftButton);
+        QCOMPARE(page->clients()->rowCount(), 1);
+        QCOMPARE(secrets.size(), 1);
+        QVERIFY(secrets.first().at(1).toString().startsWith(u"fcs_"_s));
+        for (int column = 0; column < page->clients()->columnCount(); ++column)
+            QVERIFY(!page->clients()->index(0, column).data().toString().contains(
+                secrets.first().at(1).toString()));
+        auto *secretBox = page->findChild<QMessageBox *>(u"clientSecretBox"_s);
+        QVERIFY(secretBox);
+        secretBox->close();
+        shoot(page, u"oauth-page"_s);
+
+        // The restarted deployment serves discovery.
+        QNetworkAccessManager network;
+        QNetworkReply *reply = network.get(QNetworkRequest(QUrl(
+            controller->endpoint().baseUrl.toString() + u"/.well-known/smart-configuration"_s)));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 20000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        reply->deleteLater();
+        page->close();
     }
 
     // Issue 6 "from the app (with progress)", and removing and editing deployments: what a

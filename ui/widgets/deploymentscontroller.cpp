@@ -12,6 +12,7 @@
 #include "ui/widgets/importdialog.h"
 #include "ui/widgets/mainwindow.h"
 #include "ui/widgets/newdeploymentdialog.h"
+#include "ui/widgets/oauthpagedialog.h"
 #include "ui/widgets/overviewpage.h"
 
 #include <QAction>
@@ -79,6 +80,12 @@ DeploymentsController::DeploymentsController(std::shared_ptr<const schema::Model
     connect(m_overview, &OverviewPage::authorizeRequested, this,
             &DeploymentsController::showAuthorizeDialog);
     connect(m_overview, &OverviewPage::importRequested, this, &DeploymentsController::importFiles);
+    connect(m_overview, &OverviewPage::oauthPageRequested, this, [this] {
+        const QString id = m_manager->registry()->currentId();
+        auto *page = new OAuthPageDialog(m_manager, id, m_window);
+        page->setAttribute(Qt::WA_DeleteOnClose);
+        page->open();
+    });
     connect(m_overview, &OverviewPage::editRequested, this, &DeploymentsController::showEditDialog);
     connect(m_overview, &OverviewPage::removeRequested, this,
             &DeploymentsController::removeCurrentDeployment);

@@ -93,6 +93,7 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     , m_baseUrl(new QLineEdit)
     , m_auth(new QLabel)
     , m_authorize(new QPushButton(tr("&Authorize…")))
+    , m_oauthPage(new QPushButton(tr("&OAuth 2.0…")))
     , m_check(new QPushButton(tr("C&heck Connection")))
     , m_checkResult(new QLabel)
     , m_probe(new app::RemoteProbe(nullptr, this))
@@ -134,6 +135,9 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     m_auth->setWordWrap(true);
     m_auth->setTextFormat(Qt::RichText);
     m_authorize->setObjectName(u"overviewAuthorizeButton"_s);
+    m_oauthPage->setObjectName(u"overviewOAuthButton"_s);
+    m_oauthPage->setToolTip(tr("The deployment's authorization server: on or off, its users and "
+                               "applications"));
     m_samples->setObjectName(u"sampleCurl"_s);
     m_samples->setReadOnly(true);
     m_samples->setAccessibleName(tr("Sample cURL commands"));
@@ -153,6 +157,7 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     // word-wrapped label beside a button gets cut off in a narrow dock.
     auto *authRow = new QHBoxLayout;
     authRow->addWidget(m_authorize);
+    authRow->addWidget(m_oauthPage);
     authRow->addStretch(1);
 
     m_check->setObjectName(u"checkConnectionButton"_s);
@@ -232,6 +237,7 @@ OverviewPage::OverviewPage(app::DeploymentManager *manager, QWidget *parent)
     });
     connect(m_cancelLoad, &QPushButton::clicked, this, [this] { m_manager->cancelLoad(m_id); });
     connect(m_authorize, &QPushButton::clicked, this, &OverviewPage::authorizeRequested);
+    connect(m_oauthPage, &QPushButton::clicked, this, &OverviewPage::oauthPageRequested);
     connect(m_import, &QPushButton::clicked, this, &OverviewPage::importRequested);
     connect(m_edit, &QPushButton::clicked, this, &OverviewPage::editRequested);
     connect(m_remove, &QPushButton::clicked, this, &OverviewPage::removeRequested);
@@ -335,8 +341,8 @@ void OverviewPage::refresh()
     if (!entry) {
         m_title->setText(tr("No deployment selected"));
         for (QWidget *w : std::initializer_list<QWidget *>{
-                 m_startStop, m_loadBar, m_cancelLoad, m_authorize, m_keysBox, m_check, m_edit,
-                 m_remove, m_importRowLabel, m_import, m_checkRowLabel, m_checkResult})
+                 m_startStop, m_loadBar, m_cancelLoad, m_authorize, m_oauthPage, m_keysBox, m_check,
+                 m_edit, m_remove, m_importRowLabel, m_import, m_checkRowLabel, m_checkResult})
             w->setVisible(false);
         m_idLabel->clear();
         m_status->clear();
@@ -394,6 +400,7 @@ void OverviewPage::refresh()
             + (authorized ? tr("FHIR Portal sends its key.") : tr("FHIR Portal has no key yet."));
     m_auth->setText(auth);
     m_authorize->setVisible(current);
+    m_oauthPage->setVisible(entry->isEmbedded());
     // An embedded server's state says it all; a remote one is checked on demand.
     m_check->setVisible(!entry->isEmbedded());
     m_checkRowLabel->setVisible(!entry->isEmbedded());

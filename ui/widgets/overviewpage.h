@@ -42,6 +42,8 @@ public:
 
 Q_SIGNALS:
     void authorizeRequested();
+    /// The OAuth 2.0 page of the embedded deployment shown.
+    void oauthPageRequested();
     void importRequested();
     void editRequested();
     void removeRequested();
@@ -70,6 +72,7 @@ private:
     QLineEdit *m_baseUrl;
     QLabel *m_auth;
     QPushButton *m_authorize;
+    QPushButton *m_oauthPage;
     QPushButton *m_check;
     QLabel *m_checkResult;
     app::RemoteProbe *m_probe; // owned by this
