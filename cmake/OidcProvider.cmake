@@ -79,6 +79,9 @@ if(NOT _oidc_problem AND NOT EXISTS "${_oidc_modules}/oidc-provider/package.json
 endif()
 
 configure_file("${_oidc_source}/provider.mjs" "${FHIR_OIDC_PROVIDER_DIR}/provider.mjs" COPYONLY)
+# The real-browser login (puppeteer-core driving Debian's Chromium) shares these modules.
+configure_file("${_oidc_source}/browser-login.mjs" "${FHIR_OIDC_PROVIDER_DIR}/browser-login.mjs"
+  COPYONLY)
 if(EXISTS "${FHIR_OIDC_PROVIDER_DIR}/node_modules" OR IS_SYMLINK "${FHIR_OIDC_PROVIDER_DIR}/node_modules")
   file(REMOVE "${FHIR_OIDC_PROVIDER_DIR}/node_modules")
 endif()

@@ -21,6 +21,8 @@ packages=(
   curl
   # packaging metadata checks
   appstream desktop-file-utils
+  # the one real-browser test: an OAuth login through the embedded server's pages
+  chromium
 )
 
 # npm fetches the FHIR definitions and the test OpenID provider's modules (oidc-provider), and

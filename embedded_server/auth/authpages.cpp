@@ -79,7 +79,10 @@ void addPageHeaders(Response &response)
                        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
                        "base-uri 'none'");
     response.setHeader("Cache-Control", "no-store");
-    response.setHeader("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser posts the forms with
+    // `Origin: null`, which the listener refuses as a cross-site write. The application's
+    // redirect (another origin) still gets no Referer.
+    response.setHeader("Referrer-Policy", "same-origin");
     response.setHeader("X-Content-Type-Options", "nosniff");
 }
 

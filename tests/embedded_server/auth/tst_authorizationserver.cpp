@@ -162,6 +162,8 @@ private Q_SLOTS:
         QCOMPARE(page.status, 200);
         QCOMPARE(page.header("X-Frame-Options"), QByteArray("DENY"));
         QVERIFY(page.header("Content-Security-Policy").contains("frame-ancestors 'none'"));
+        // Not no-referrer: browsers would post the forms with Origin: null (tst_browserlogin).
+        QCOMPARE(page.header("Referrer-Policy"), QByteArray("same-origin"));
         QVERIFY(page.body.contains("name=\"username\""));
         QVERIFY(page.body.contains("name=\"password\""));
         QVERIFY(!browser.hidden(u"csrf"_s).isEmpty());
