@@ -11,16 +11,6 @@ using namespace Qt::StringLiterals;
 
 namespace fhir::app {
 
-namespace {
-
-/// application/x-www-form-urlencoded, as the embedded server reads it too.
-QByteArray formEncode(const QList<QPair<QString, QString>> &items)
-{
-    return server::form::encode(items);
-}
-
-} // namespace
-
 QNetworkReply *postForm(QNetworkAccessManager &network, const QUrl &url,
                         QList<QPair<QString, QString>> items, const OAuthClientSettings &client)
 {
@@ -35,7 +25,7 @@ QNetworkReply *postForm(QNetworkAccessManager &network, const QUrl &url,
             + QUrl::toPercentEncoding(QString::fromUtf8(client.clientSecret));
         request.setRawHeader("Authorization", "Basic " + credentials.toBase64());
     }
-    return network.post(request, formEncode(items));
+    return network.post(request, server::form::encode(items));
 }
 
 OAuthLogin::OAuthLogin(OAuthClientSettings settings, BrowserOpener openBrowser, QObject *parent)
@@ -73,14 +63,14 @@ void OAuthLogin::start()
         return finish(u"cannot listen on 127.0.0.1 for the login's redirect: %1"_s.arg(
             m_listener->errorString()));
     m_secrets = LoginSecrets::generate();
-    const QByteArray query = formEncode({{u"response_type"_s, u"code"_s},
-                                         {u"client_id"_s, m_settings.clientId},
-                                         {u"redirect_uri"_s, redirectUri().toString()},
-                                         {u"scope"_s, m_settings.scope},
-                                         {u"state"_s, m_secrets.state},
-                                         {u"aud"_s, m_settings.fhirBaseUrl.toString()},
-                                         {u"code_challenge"_s, m_secrets.challenge},
-                                         {u"code_challenge_method"_s, u"S256"_s}});
+    const QByteArray query = server::form::encode({{u"response_type"_s, u"code"_s},
+                                                   {u"client_id"_s, m_settings.clientId},
+                                                   {u"redirect_uri"_s, redirectUri().toString()},
+                                                   {u"scope"_s, m_settings.scope},
+                                                   {u"state"_s, m_secrets.state},
+                                                   {u"aud"_s, m_settings.fhirBaseUrl.toString()},
+                                                   {u"code_challenge"_s, m_secrets.challenge},
+                                                   {u"code_challenge_method"_s, u"S256"_s}});
     m_authorizationUrl = m_settings.endpoints.authorizationEndpoint;
     const QString existing = m_authorizationUrl.query(QUrl::FullyEncoded);
     m_authorizationUrl.setQuery((existing.isEmpty() ? QString() : existing + u'&')
