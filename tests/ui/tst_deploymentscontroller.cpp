@@ -285,8 +285,10 @@ private Q_SLOTS:
 
         // The restarted deployment serves discovery.
         QNetworkAccessManager network;
-        QNetworkReply *reply = network.get(QNetworkRequest(QUrl(
-            controller->endpoint().baseUrl.toString() + u"/.well-known/smart-configuration"_s)));
+        // The URL the page shows: the endpoint may still be catching up with the restart.
+        const QString shown = discovery->text().section(u" at "_s, 1).trimmed();
+        QVERIFY2(shown.startsWith(u"http://127.0.0.1:"_s), qPrintable(discovery->text()));
+        QNetworkReply *reply = network.get(QNetworkRequest(QUrl(shown)));
         QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 20000);
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         reply->deleteLater();
